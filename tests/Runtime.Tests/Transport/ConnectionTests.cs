@@ -97,7 +97,35 @@ public sealed class ConnectionTests
         }
     }
 
+    [Fact]
+    public async Task Closed_PeerSendsFrameOverMax_ClosesTheConnection()
+    {
+        var (client, server) = await ConnectRawAsync();
+        using (client)
+        await using (var connection = Start(server, new EchoHandler(), new MessagingOptions { MaxMessageBytes = 4096 }))
+        {
+            // Only a length prefix announcing 1 MiB: refused before anything else is read.
+            await client.SendAsync(BitConverter.GetBytes(1024 * 1024));
+
+            await connection.Closed.WaitAsync(Patience);
+            Assert.Equal(0, await client.ReceiveAsync(new byte[16]).WaitAsync(Patience));
+        }
+    }
+
     private static async Task<(Connection Left, Connection Right)> ConnectPairAsync(IMessageHandler leftHandler, IMessageHandler rightHandler)
+    {
+        var (client, server) = await ConnectRawAsync();
+        return (Start(client, leftHandler), Start(server, rightHandler));
+    }
+
+    private static Connection Start(Socket socket, IMessageHandler handler, MessagingOptions? options = null)
+    {
+        var connection = new Connection(socket, socket.RemoteEndPoint!.ToString()!, handler, options ?? new MessagingOptions(), TimeProvider.System, NullLogger.Instance);
+        connection.Start();
+        return connection;
+    }
+
+    private static async Task<(Socket Client, Socket Server)> ConnectRawAsync()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -105,13 +133,6 @@ public sealed class ConnectionTests
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var accepting = listener.AcceptAsync();
         await client.ConnectAsync(listener.LocalEndPoint!);
-        var server = await accepting.WaitAsync(Patience);
-
-        var options = new MessagingOptions();
-        var left = new Connection(client, "right", leftHandler, options, TimeProvider.System, NullLogger.Instance);
-        var right = new Connection(server, "left", rightHandler, options, TimeProvider.System, NullLogger.Instance);
-        left.Start();
-        right.Start();
-        return (left, right);
+        return (client, await accepting.WaitAsync(Patience));
     }
 }
