@@ -45,7 +45,7 @@ internal sealed partial class Catalog
             var remaining = TimeProvider.GetElapsedTime(TimeProvider.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero)
             {
-                throw new RetriableCallException(
+                throw new RequestRejectedException(
                     $"{grainId} is moving to silo {Self} but the previous owner has neither released it nor been declared dead yet.");
             }
 

@@ -75,7 +75,7 @@ internal sealed partial class Catalog : IAsyncDisposable
     {
         if (_stopped)
         {
-            item.Completion.TrySetException(new SiloUnavailableException($"Silo {Self} is stopping."));
+            item.Completion.TrySetException(new RequestRejectedException($"Silo {Self} is stopping."));
             return;
         }
 

@@ -7,7 +7,7 @@ namespace FleaMarket.Runtime.Activation;
 /// goes to the owner instead (a redirect for remote callers, a re-route for local ones).
 /// </summary>
 internal sealed class NotOwnerException(GrainId grainId, MembershipView view)
-    : RetriableCallException($"This silo does not own {grainId} in membership view {view.Version}.")
+    : RequestRejectedException($"This silo does not own {grainId} in membership view {view.Version}.")
 {
     public MembershipView View { get; } = view;
 }

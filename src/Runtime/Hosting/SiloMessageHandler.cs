@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using FleaMarket.Runtime.Activation;
+using FleaMarket.Runtime.Invocation;
+using FleaMarket.Runtime.Membership;
+using FleaMarket.Runtime.Messaging;
+using FleaMarket.Runtime.Serialization;
+using FleaMarket.Runtime.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace FleaMarket.Runtime.Hosting;
+
+/// <summary>
+/// Everything a silo receives: grain calls (dispatched to the catalog, answered with the result, the
+/// grain's exception, a redirect to the owner, or "unavailable, nothing ran") and control calls.
+/// </summary>
+internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILogger logger) : IMessageHandler
+{
+    private Silo? _silo;
+
+    public void Attach(Silo silo) => _silo = silo;
+
+    public void OnMessage(Message message, IReplySink replyTo)
+    {
+        if (_silo is not { IsServing: true } silo)
+        {
+            if (message.Kind == MessageKind.Request)
+            {
+                replyTo.Reply(Message.CreateResponse(message, ResponseStatus.Unavailable, Encoding.UTF8.GetBytes("The silo is not serving."), 0));
+            }
+
+            return;
+        }
+
+        _ = message.Target.IsSystemTarget ? HandleControlAsync(silo, message, replyTo) : HandleGrainCallAsync(silo, message, replyTo);
+    }
+
+    private async Task HandleGrainCallAsync(Silo silo, Message message, IReplySink replyTo)
+    {
+        GrainMethod? method = null;
+        try
+        {
+            if (message.ViewVersion > silo.Membership.CurrentView.Version)
+            {
+                await silo.Membership.RefreshAsync().ConfigureAwait(false);
+            }
+
+            method = GrainInterfaceCatalog.FindMethod(message.MethodId)
+                ?? throw new InvalidOperationException($"Silo does not know grain method id {message.MethodId} (called on {message.Target}).");
+            var item = new WorkItem(method, serializer.DeserializeArguments(message.Body, method.ParameterTypes));
+            silo.Catalog.Dispatch(message.Target, item);
+            var result = await item.Completion.Task.ConfigureAwait(false);
+            if (message.Kind != MessageKind.Request) return;
+            var body = method.ResultType is null ? [] : serializer.SerializeValue(result, method.ResultType);
+            replyTo.Reply(Message.CreateResponse(message, ResponseStatus.Ok, body, silo.Membership.CurrentView.Version));
+        }
+        catch (NotOwnerException notOwner)
+        {
+            Reply(message, replyTo, ResponseStatus.Redirect, JsonSerializer.SerializeToUtf8Bytes(notOwner.View.Snapshot, serializer.Options), notOwner.View.Version);
+        }
+        catch (RequestRejectedException rejected)
+        {
+            Reply(message, replyTo, ResponseStatus.Unavailable, Encoding.UTF8.GetBytes(rejected.Message), silo.Membership.CurrentView.Version);
+        }
+        catch (Exception exception)
+        {
+            if (message.Kind != MessageKind.Request) LogOneWayFailed(logger, message.Target, exception);
+            Reply(message, replyTo, ResponseStatus.Exception, serializer.SerializeException(exception), silo.Membership.CurrentView.Version);
+        }
+    }
+
+    private async Task HandleControlAsync(Silo silo, Message message, IReplySink replyTo)
+    {
+        try
+        {
+            var argument = SiloControlProtocol.Decode(message.Body);
+            switch (message.MethodId)
+            {
+                case SiloControlProtocol.Ping:
+                    var alive = argument == silo.Address.Generation;
+                    Reply(message, replyTo, alive ? ResponseStatus.Ok : ResponseStatus.Unavailable, [], silo.Membership.CurrentView.Version);
+                    break;
+                case SiloControlProtocol.AwaitView:
+                    using (var timeout = new CancellationTokenSource(silo.CatalogOptions.HandoffTimeout, silo.TimeProvider))
+                    {
+                        await silo.Catalog.AwaitViewAsync(argument, timeout.Token).ConfigureAwait(false);
+                    }
+
+                    Reply(message, replyTo, ResponseStatus.Ok, [], silo.Membership.CurrentView.Version);
+                    break;
+                case SiloControlProtocol.TableChanged:
+                    if (argument > silo.Membership.CurrentView.Version) await silo.Membership.RefreshAsync().ConfigureAwait(false);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown control method {message.MethodId}.");
+            }
+        }
+        catch (Exception exception)
+        {
+            Reply(message, replyTo, ResponseStatus.Unavailable, Encoding.UTF8.GetBytes(exception.Message), silo.Membership.CurrentView.Version);
+        }
+    }
+
+    private static void Reply(Message request, IReplySink replyTo, ResponseStatus status, byte[] body, long viewVersion)
+    {
+        if (request.Kind == MessageKind.Request) replyTo.Reply(Message.CreateResponse(request, status, body, viewVersion));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "One-way call to {GrainId} failed")]
+    private static partial void LogOneWayFailed(ILogger logger, GrainId grainId, Exception exception);
+}
