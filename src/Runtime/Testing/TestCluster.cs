@@ -3,6 +3,7 @@ using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Membership;
 using FleaMarket.Runtime.Persistence;
 using FleaMarket.Runtime.Reminders;
+using FleaMarket.Runtime.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,8 @@ public sealed class TestCluster : IAsyncDisposable
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_options.TimeProvider);
         services.AddInMemoryMembership(MembershipTable);
-        services.AddInMemoryGrainStorage(GrainStorage.DefaultName, Storage);
+        var storage = new KillableGrainStorage(Storage);
+        services.AddKeyedSingleton<IGrainStorage>(GrainStorage.DefaultName, storage);
         services.AddSingleton<IReminderTable>(Reminders);
         services.AddSilo(silo =>
         {
@@ -73,16 +75,16 @@ public sealed class TestCluster : IAsyncDisposable
         var provider = services.BuildServiceProvider();
         var silo = provider.GetRequiredService<Silo>();
         await silo.StartAsync().ConfigureAwait(false);
-        var testSilo = new TestSilo(name, silo, provider);
+        var testSilo = new TestSilo(name, silo, provider) { Storage = storage };
         lock (_silos) _silos.Add(testSilo);
         return testSilo;
     }
 
     /// <summary>Connects a new client to the cluster.</summary>
-    public async Task<ClusterClient> CreateClientAsync()
+    public async Task<ClusterClient> CreateClientAsync(MessagingOptions? messaging = null)
     {
         var client = new ClusterClient(MembershipTable, new ClusterClientOptions { ViewRefreshPeriod = _options.Membership.TableRefreshPeriod },
-            timeProvider: _options.TimeProvider);
+            messaging, timeProvider: _options.TimeProvider);
         await client.ConnectAsync().ConfigureAwait(false);
         lock (_clients) _clients.Add(client);
         return client;
@@ -92,7 +94,11 @@ public sealed class TestCluster : IAsyncDisposable
     public Task StopSiloAsync(TestSilo silo) => silo.Silo.StopAsync();
 
     /// <summary>Kills a silo abruptly: it stops answering and its peers must declare it dead.</summary>
-    public void KillSilo(TestSilo silo) => silo.Silo.Kill();
+    public void KillSilo(TestSilo silo)
+    {
+        silo.Storage?.Kill();
+        silo.Silo.Kill();
+    }
 
     /// <summary>
     /// Waits until the table lists exactly the running silos as Active and every running silo and client has
@@ -149,6 +155,8 @@ public sealed class TestCluster : IAsyncDisposable
 /// <summary>One silo of a <see cref="TestCluster"/>.</summary>
 public sealed record TestSilo(string Name, Silo Silo, ServiceProvider Services)
 {
+    internal KillableGrainStorage? Storage { get; init; }
+
     /// <summary>Grain ids with a live activation on this silo.</summary>
     public IReadOnlyList<GrainId> ActivationIds => [.. Silo.ActivationIds];
 }
