@@ -85,14 +85,24 @@ internal sealed class GrainSerializer
         var payload = JsonSerializer.Deserialize<ExceptionPayload>(body.Span, Options)
             ?? throw new JsonException("Empty exception payload.");
         var type = payload.Assembly is null ? null : Type.GetType($"{payload.Type}, {payload.Assembly}", throwOnError: false);
-        if (type is not null && typeof(Exception).IsAssignableFrom(type)
-            && type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, [typeof(string)]) is { } ctor)
+        if (type is not null && typeof(Exception).IsAssignableFrom(type) && MessageConstructor(type) is { } ctor)
         {
-            return (Exception)ctor.Invoke([payload.Message]);
+            var parameters = ctor.GetParameters();
+            var arguments = new object?[parameters.Length];
+            arguments[0] = payload.Message;
+            for (var i = 1; i < parameters.Length; i++) arguments[i] = parameters[i].DefaultValue;
+            return (Exception)ctor.Invoke(arguments);
         }
 
         return new RemoteGrainException(payload.Type, payload.Message, payload.StackTrace);
     }
+
+    /// <summary>A public constructor taking the message first and nothing else that is required.</summary>
+    private static ConstructorInfo? MessageConstructor(Type type) => type
+        .GetConstructors(BindingFlags.Public | BindingFlags.Instance)
+        .Where(c => c.GetParameters() is [{ ParameterType: var first }, ..] rest && first == typeof(string) && rest.Skip(1).All(p => p.IsOptional))
+        .OrderBy(c => c.GetParameters().Length)
+        .FirstOrDefault();
 
     private sealed record ExceptionPayload(string Type, string? Assembly, string Message, string? StackTrace);
 }
