@@ -56,6 +56,14 @@ internal sealed partial class ActivationData : IGrainContext
         }
     }
 
+    internal string DebugState
+    {
+        get
+        {
+            lock (_gate) return $"{_status} queue={_queue.Count} ex={_exclusiveRunning} ro={_readOnlyRunning} il={_interleavedRunning} pending={_pendingDeactivation}";
+        }
+    }
+
     private int RunningCount => _exclusiveRunning + _readOnlyRunning + _interleavedRunning;
 
     /// <summary>Queues a request. False if the activation is going away: wait for <see cref="Deactivated"/> and dispatch again.</summary>

@@ -18,7 +18,8 @@ internal sealed class ClientViewSource(IMembershipTable table) : IMembershipView
     {
         lock (_gate)
         {
-            return _refreshing ??= ReadAsync();
+            if (_refreshing is not { IsCompleted: false }) _refreshing = ReadAsync();
+            return _refreshing.WaitAsync(cancellationToken);
         }
     }
 
@@ -33,14 +34,7 @@ internal sealed class ClientViewSource(IMembershipTable table) : IMembershipView
 
     private async Task<MembershipView> ReadAsync()
     {
-        try
-        {
-            Adopt(await table.ReadAllAsync().ConfigureAwait(false));
-            return CurrentView;
-        }
-        finally
-        {
-            lock (_gate) _refreshing = null;
-        }
+        Adopt(await table.ReadAllAsync().ConfigureAwait(false));
+        return CurrentView;
     }
 }

@@ -32,7 +32,23 @@ internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILo
             return;
         }
 
-        _ = message.Target.IsSystemTarget ? HandleControlAsync(silo, message, replyTo) : HandleGrainCallAsync(silo, message, replyTo);
+        _ = message.Target.IsSystemTarget ? HandleControlAsync(silo, message, replyTo) : HandleGrainCallSafelyAsync(silo, message, replyTo);
+    }
+
+    private async Task HandleGrainCallSafelyAsync(Silo silo, Message message, IReplySink replyTo)
+    {
+        try
+        {
+            await HandleGrainCallAsync(silo, message, replyTo).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Producing the reply itself failed (e.g. a result that cannot be serialized): the caller must
+            // still hear back instead of waiting for its timeout.
+            LogReplyFailed(logger, message.Target, exception);
+            Reply(message, replyTo, ResponseStatus.Exception,
+                serializer.SerializeException(new InvalidOperationException($"The silo could not answer the call to {message.Target}: {exception.Message}")), 0);
+        }
     }
 
     private async Task HandleGrainCallAsync(Silo silo, Message message, IReplySink replyTo)
@@ -105,6 +121,9 @@ internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILo
     {
         if (request.Kind == MessageKind.Request) replyTo.Reply(Message.CreateResponse(request, status, body, viewVersion));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering a call to {GrainId} failed")]
+    private static partial void LogReplyFailed(ILogger logger, GrainId grainId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "One-way call to {GrainId} failed")]
     private static partial void LogOneWayFailed(ILogger logger, GrainId grainId, Exception exception);

@@ -10,6 +10,7 @@ namespace FleaMarket.Runtime.Membership;
 public readonly record struct SiloAddress(string Host, int Port, long Generation) : IComparable<SiloAddress>
 {
     /// <summary>The TCP endpoint silos and clients connect to.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IPEndPoint Endpoint => new(IPAddress.Parse(Host), Port);
 
     /// <inheritdoc />
