@@ -39,6 +39,16 @@ public static class ActivationRegistry
         }
     }
 
+    private static readonly ConcurrentDictionary<GrainId, TaskCompletionSource> Blocking = new();
+
+    public static void BlockStarted(GrainId grain) => BlockStartedTask(grain).TrySetResult();
+
+    /// <summary>Completes once the grain's Block request is running.</summary>
+    public static Task WhenBlocking(GrainId grain) => BlockStartedTask(grain).Task;
+
+    private static TaskCompletionSource BlockStartedTask(GrainId grain) =>
+        Blocking.GetOrAdd(grain, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     public static int DeactivationCount(GrainId grain) => Deactivations.GetValueOrDefault(grain);
 
     public static bool IsLive(GrainId grain) => Live.ContainsKey(grain);

@@ -89,15 +89,31 @@ public sealed class StoredCounterGrain(Silo silo, [PersistentState("counter")] I
     public Task<int> Get() => Task.FromResult(counter.State.Value);
 }
 
-public sealed class SlowGrain : Grain, ISlowGrain
+public sealed class SlowGrain(Silo silo) : Grain, ISlowGrain
 {
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ActivationRegistry.Activated(GrainId, silo.Address);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ActivationRegistry.Deactivated(GrainId, silo.Address);
+        return Task.CompletedTask;
+    }
 
     public Task Hang() => new TaskCompletionSource().Task;
 
     public Task Ping() => Task.CompletedTask;
 
-    public Task Block() => _released.Task;
+    public Task Block()
+    {
+        ActivationRegistry.BlockStarted(GrainId);
+        return _released.Task;
+    }
 
     public Task Release()
     {
