@@ -1,0 +1,4 @@
+namespace FleaMarket.Grains;
+
+/// <summary>Anchor for registering every grain class of this assembly with a silo.</summary>
+public static class GrainsAssembly;
