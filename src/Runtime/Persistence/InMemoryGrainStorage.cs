@@ -40,8 +40,7 @@ public sealed class InMemoryGrainStorage : IGrainStorage
         var payload = JsonSerializer.SerializeToUtf8Bytes(grainState.State);
         if (payload.Length > MaxStateBytes)
         {
-            throw new ArgumentException(
-                $"State '{stateName}' of {grainId} is {payload.Length} bytes; the limit is {MaxStateBytes}.", nameof(grainState));
+            throw GrainStateTooLargeException.For(stateName, grainId, payload.Length, MaxStateBytes);
         }
 
         var etag = Interlocked.Increment(ref _nextETag).ToString(CultureInfo.InvariantCulture);
