@@ -102,6 +102,8 @@ internal sealed partial class ReminderService(
     {
         try
         {
+            // While ownership moves, two silos may both hold a timer for this tick; the table lets one fire it.
+            if (!await table.TryClaimTickAsync(entry.GrainId, entry.Name, due).ConfigureAwait(false)) return;
             var grain = (IRemindable)grainFactory.GetGrain(typeof(IRemindable), entry.GrainId);
             await grain.ReceiveReminder(entry.Name, new TickStatus(entry.FirstDue, entry.Period, due)).ConfigureAwait(false);
         }
