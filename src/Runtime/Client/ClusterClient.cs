@@ -16,14 +16,15 @@ namespace FleaMarket.Runtime.Client;
 /// </summary>
 public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
 {
-    private readonly ClientViewSource _views;
+    private readonly IMembershipViewSource _views;
+    private readonly Action<MembershipSnapshot> _adopt;
     private readonly ConnectionManager _connections;
     private readonly GrainFactory _factory;
     private readonly ClusterClientOptions _options;
     private readonly TimeProvider _time;
     private ITimer? _refresh;
 
-    /// <summary>Creates a client; call <see cref="ConnectAsync"/> before the first grain call.</summary>
+    /// <summary>Creates a client that learns the view from the membership table; call <see cref="ConnectAsync"/> before the first grain call.</summary>
     public ClusterClient(
         IMembershipTable membershipTable,
         ClusterClientOptions? options = null,
@@ -32,6 +33,36 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggers = null,
         RuntimeMetrics? metrics = null)
+        : this(connections => new ClientViewSource(membershipTable), options, messagingOptions, routerOptions, timeProvider, loggers, metrics)
+    {
+    }
+
+    /// <summary>
+    /// Creates a client that learns the view through any live silo of <paramref name="gateways"/> (no table access needed);
+    /// call <see cref="ConnectAsync"/> before the first grain call.
+    /// </summary>
+    public ClusterClient(
+        IReadOnlyList<System.Net.IPEndPoint> gateways,
+        ClusterClientOptions? options = null,
+        MessagingOptions? messagingOptions = null,
+        RouterOptions? routerOptions = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggers = null,
+        RuntimeMetrics? metrics = null)
+        : this(connections => new GatewayViewSource(gateways, connections, (messagingOptions ?? new MessagingOptions()).ConnectTimeout),
+            options, messagingOptions, routerOptions, timeProvider, loggers, metrics)
+    {
+        if (gateways.Count == 0) throw new ArgumentException("At least one gateway endpoint is needed.", nameof(gateways));
+    }
+
+    private ClusterClient(
+        Func<ConnectionManager, IMembershipViewSource> createViews,
+        ClusterClientOptions? options,
+        MessagingOptions? messagingOptions,
+        RouterOptions? routerOptions,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggers,
+        RuntimeMetrics? metrics)
     {
         _options = options ?? new ClusterClientOptions();
         _options.Validate();
@@ -40,12 +71,18 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         routerOptions ??= new RouterOptions();
         routerOptions.Validate();
         _time = timeProvider ?? TimeProvider.System;
-        _views = new ClientViewSource(membershipTable);
         _connections = new ConnectionManager(new RejectingHandler(), messagingOptions, _time,
             loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        _views = createViews(_connections);
+        _adopt = _views switch
+        {
+            ClientViewSource table => table.Adopt,
+            GatewayViewSource gateway => gateway.Adopt,
+            _ => throw new InvalidOperationException("Unknown view source."),
+        };
         var router = new GrainCallRouter(_views, snapshot =>
         {
-            _views.Adopt(snapshot);
+            _adopt(snapshot);
             return Task.CompletedTask;
         }, _connections, new GrainSerializer(), routerOptions, metrics ?? new RuntimeMetrics(), _time);
         _factory = new GrainFactory(router);
@@ -61,8 +98,16 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         timeout.CancelAfter(_options.ConnectTimeout);
         while (true)
         {
-            var view = await _views.RefreshAsync(timeout.Token).ConfigureAwait(false);
-            if (!view.ActiveSilos.IsEmpty) break;
+            try
+            {
+                var view = await _views.RefreshAsync(timeout.Token).ConfigureAwait(false);
+                if (!view.ActiveSilos.IsEmpty) break;
+            }
+            catch (RetriableCallException) when (!timeout.IsCancellationRequested)
+            {
+                // No gateway answered yet: the cluster may still be starting.
+            }
+
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), _time, timeout.Token).ConfigureAwait(false);

@@ -44,7 +44,7 @@ public sealed class RuntimeMetrics : IDisposable
 
     internal void ActivationRemoved(string grainType) => Interlocked.Decrement(ref Counter(grainType).Value);
 
-    internal void MembershipChanged(long version) => _membershipChanges.Add(1, new KeyValuePair<string, object?>("view_version", version));
+    internal void MembershipChanged() => _membershipChanges.Add(1);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

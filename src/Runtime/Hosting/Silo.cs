@@ -183,7 +183,7 @@ public sealed partial class Silo : IAsyncDisposable
 
     private void OnViewChanged(MembershipView view)
     {
-        Metrics.MembershipChanged(view.Version);
+        Metrics.MembershipChanged();
         _catalog!.OnViewChanged(view);
         foreach (var entry in view.Snapshot.Entries)
         {

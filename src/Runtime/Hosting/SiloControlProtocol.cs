@@ -18,6 +18,9 @@ internal static class SiloControlProtocol
     /// <summary>One-way. Body: the table version just written; the receiver reads the table.</summary>
     public const int TableChanged = 3;
 
+    /// <summary>Body: ignored. Ok with the receiver's membership snapshot (JSON): how clients learn the view through a gateway silo.</summary>
+    public const int GetMembership = 4;
+
     public static Message Request(int method, long argument, long viewVersion, MessageKind kind = MessageKind.Request) => new()
     {
         Kind = kind,

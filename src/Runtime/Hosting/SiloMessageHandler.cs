@@ -104,6 +104,10 @@ internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILo
 
                     Reply(message, replyTo, ResponseStatus.Ok, [], silo.Membership.CurrentView.Version);
                     break;
+                case SiloControlProtocol.GetMembership:
+                    var view = silo.Membership.CurrentView;
+                    Reply(message, replyTo, ResponseStatus.Ok, JsonSerializer.SerializeToUtf8Bytes(view.Snapshot, serializer.Options), view.Version);
+                    break;
                 case SiloControlProtocol.TableChanged:
                     if (argument > silo.Membership.CurrentView.Version) await silo.Membership.RefreshAsync().ConfigureAwait(false);
                     break;

@@ -66,6 +66,14 @@ public sealed class GrainCallTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task MeetPartner_ReadOnlyMethodOnNonReentrantGrain_TwoReadsInterleave()
+    {
+        var grain = Client.GetGrain<IReadOnlyRendezvousGrain>($"readers-{Guid.NewGuid():N}");
+        var both = await Task.WhenAll(grain.MeetPartner(), grain.MeetPartner()).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(both, Assert.True);
+    }
+
+    [Fact]
     public async Task Release_AlwaysInterleaveMethod_RunsWhileAnotherRequestBlocks()
     {
         var grain = Client.GetGrain<ISlowGrain>($"blocker-{Guid.NewGuid():N}");

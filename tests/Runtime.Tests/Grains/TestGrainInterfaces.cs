@@ -38,6 +38,13 @@ public interface IRendezvousGrain : IGrainWithStringKey
     Task<bool> MeetPartner();
 }
 
+public interface IReadOnlyRendezvousGrain : IGrainWithStringKey
+{
+    /// <summary>Read-only: two such requests may run interleaved on a non-reentrant grain.</summary>
+    [ReadOnly]
+    Task<bool> MeetPartner();
+}
+
 public interface IStoredCounterGrain : IGrainWithStringKey
 {
     /// <summary>Increments and writes the state before returning.</summary>

@@ -60,6 +60,24 @@ public sealed class RendezvousGrain : Grain, IRendezvousGrain
     }
 }
 
+public sealed class ReadOnlyRendezvousGrain : Grain, IReadOnlyRendezvousGrain
+{
+    private TaskCompletionSource<bool>? _waiting;
+
+    public Task<bool> MeetPartner()
+    {
+        if (_waiting is { } first)
+        {
+            _waiting = null;
+            first.SetResult(true);
+            return Task.FromResult(true);
+        }
+
+        _waiting = new TaskCompletionSource<bool>();
+        return _waiting.Task;
+    }
+}
+
 public sealed class CounterState
 {
     public int Value { get; set; }
