@@ -1,0 +1,100 @@
+namespace FleaMarket.Runtime.Redis.Resp;
+
+/// <summary>Connecting, the AUTH/SELECT handshake, and reconnecting with backoff after a drop.</summary>
+internal sealed partial class RedisConnection
+{
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(50);
+
+    private async Task ReconnectLoopAsync()
+    {
+        var failures = 0;
+        while (!_disposing.IsCancellationRequested)
+        {
+            try
+            {
+                var session = await ConnectOnceAsync().ConfigureAwait(false);
+                failures = 0;
+                Volatile.Write(ref _lastConnectError, null);
+                _logger.Connected(Endpoint, _options.Database);
+                lock (_gate) _ready.TrySetResult(session);
+                await session.Completion.WaitAsync(_disposing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (_disposing.IsCancellationRequested)
+                {
+                    await session.DisposeAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                _logger.Disconnected(session.CloseReason, Endpoint, session.FailedInFlight);
+            }
+            catch (Exception) when (_disposing.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                Volatile.Write(ref _lastConnectError, exception);
+                var backoff = Backoff(failures++);
+                _logger.ConnectFailed(exception, Endpoint, failures, backoff);
+                await Task.Delay(backoff, _time, _disposing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<RedisSession> ConnectOnceAsync()
+    {
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposing.Token);
+        RedisSession? session = null;
+        try
+        {
+            session = await RedisSession.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
+            session.Start(OnSessionClosing);
+            if (_options.Password is not null)
+            {
+                await HandshakeAsync(session, _options.User is null ? ["AUTH", _options.Password] : ["AUTH", _options.User, _options.Password], linked.Token).ConfigureAwait(false);
+            }
+
+            if (_options.Database != 0) await HandshakeAsync(session, ["SELECT", _options.Database], linked.Token).ConfigureAwait(false);
+            return session;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposing.IsCancellationRequested)
+        {
+            if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+            throw new RedisConnectionException($"Connecting to Redis at {Endpoint} took longer than {_options.ConnectTimeout}.");
+        }
+        catch
+        {
+            if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a setup command on a connection that is not yet handed to callers.</summary>
+    private static async Task HandshakeAsync(RedisSession session, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var command = new PendingCommand(arguments);
+        if (!session.TryEnqueue(command)) throw new RedisConnectionException("The connection closed during the handshake.");
+        var reply = await command.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.Kind == RedisReplyKind.Error) throw new RedisServerException(reply.AsString() ?? "");
+    }
+
+    /// <summary>
+    /// Runs as a published connection starts closing: later commands must wait for the next connection
+    /// rather than queue on the dying one. A connection still in its handshake was never published.
+    /// </summary>
+    private void OnSessionClosing(RedisSession session)
+    {
+        lock (_gate)
+        {
+            if (_ready.Task.IsCompletedSuccessfully && ReferenceEquals(_ready.Task.Result, session)) _ready = NewReady();
+        }
+    }
+
+    /// <summary>50 ms doubling per failure up to the maximum, with jitter so silos do not reconnect in lockstep.</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var doubled = s_firstBackoff * Math.Pow(2, Math.Min(failures, 16));
+        var capped = doubled < _options.MaxReconnectBackoff ? doubled : _options.MaxReconnectBackoff;
+        return capped * (0.8 + (0.4 * Random.Shared.NextDouble()));
+    }
+}
