@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using FleaMarket.Runtime.Persistence;
+using FleaMarket.Runtime.PostgreSql.Hosting;
+using Npgsql;
+
+namespace FleaMarket.Runtime.PostgreSql.Persistence;
+
+/// <summary>
+/// Grain state in <c>grain_state</c>: one row per (service, grain type, key, state name), the state as
+/// System.Text.Json bytes, the row version as ETag. Every write and clear is a single conditional statement,
+/// so the ETag check and the change are atomic without an explicit transaction.
+/// </summary>
+internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string serviceId, int maxStateBytes) : IGrainStorage
+{
+    // A null ETag may write only where no live record is: no row, or a tombstone left by a clear.
+    private const string InsertSql = """
+        INSERT INTO grain_state AS s (service_id, grain_type, grain_key, state_name, version, payload)
+        VALUES ($1, $2, $3, $4, 1, $5)
+        ON CONFLICT (service_id, grain_type, grain_key, state_name)
+        DO UPDATE SET payload = excluded.payload, version = s.version + 1, modified_at = now() WHERE s.payload IS NULL
+        RETURNING version
+        """;
+
+    private const string UpdateSql = """
+        UPDATE grain_state SET payload = $5, version = version + 1, modified_at = now()
+        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND version = $6 AND payload IS NOT NULL
+        RETURNING version
+        """;
+
+    // Clearing keeps the row with a higher version, so an ETag read before the clear can never match a later record.
+    private const string ClearSql = """
+        UPDATE grain_state SET payload = NULL, version = version + 1, modified_at = now()
+        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND version = $5 AND payload IS NOT NULL
+        """;
+
+    private const string ReadSql = """
+        SELECT version, payload FROM grain_state
+        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND payload IS NOT NULL
+        """;
+
+    public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        var stored = await ReadRecordAsync(stateName, grainId, "read", cancellationToken).ConfigureAwait(false);
+        if (stored is { } record)
+        {
+            grainState.State = JsonSerializer.Deserialize<TState>(record.Payload)!;
+            grainState.ETag = record.Version.ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+        }
+        else
+        {
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+        }
+    }
+
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(grainState.State);
+        if (payload.Length > maxStateBytes) throw GrainStateTooLargeException.For(stateName, grainId, payload.Length, maxStateBytes);
+
+        long? newVersion;
+        if (grainState.ETag is null)
+        {
+            newVersion = await ExecuteAsync(InsertSql, stateName, grainId, payload, null, "write", cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var expected = ParseETag(grainState.ETag);
+            newVersion = expected is null ? null
+                : await ExecuteAsync(UpdateSql, stateName, grainId, payload, expected, "write", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (newVersion is null) throw await ConflictAsync(stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
+        grainState.ETag = newVersion.Value.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        if (grainState.ETag is null)
+        {
+            // Nothing was read, so nothing may be cleared: fine if there is no record, a conflict if there is one.
+            if (await ReadRecordAsync(stateName, grainId, "clear", cancellationToken).ConfigureAwait(false) is not null)
+            {
+                throw await ConflictAsync(stateName, grainId, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            var expected = ParseETag(grainState.ETag);
+            var cleared = expected is not null
+                && await ExecuteAsync(ClearSql, stateName, grainId, null, expected, "clear", cancellationToken).ConfigureAwait(false) is not null;
+            if (!cleared) throw await ConflictAsync(stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    /// <summary>Runs a conditional write; returns the new version (1 for a clear), or null if the condition failed.</summary>
+    private async Task<long?> ExecuteAsync(string sql, string stateName, GrainId grainId, byte[]? payload, long? expected, string verb, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(sql, connection);
+            AddKey(command, stateName, grainId);
+            if (payload is not null) command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = payload });
+            if (expected is not null) command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Value });
+            if (payload is null) return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 ? 1 : null;
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long version ? version : null;
+        }
+        catch (NpgsqlException e)
+        {
+            throw database.Failure($"{verb} state '{stateName}' of grain {grainId}", e);
+        }
+    }
+
+    private async Task<(long Version, byte[] Payload)?> ReadRecordAsync(string stateName, GrainId grainId, string verb, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(ReadSql, connection);
+            AddKey(command, stateName, grainId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+            return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+        }
+        catch (NpgsqlException e)
+        {
+            throw database.Failure($"{verb} state '{stateName}' of grain {grainId}", e);
+        }
+    }
+
+    private async Task<InconsistentStateException> ConflictAsync(string stateName, GrainId grainId, string? held, CancellationToken cancellationToken)
+    {
+        var stored = await ReadRecordAsync(stateName, grainId, "check the ETag of", cancellationToken).ConfigureAwait(false);
+        var storedETag = stored?.Version.ToString(CultureInfo.InvariantCulture);
+        return new InconsistentStateException(
+            $"State '{stateName}' of {grainId} was changed by another writer (held ETag {held ?? "none"}, stored {storedETag ?? "none"}).",
+            storedETag,
+            held);
+    }
+
+    private void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Key });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
+    }
+
+    // An ETag this provider did not issue can match no row: treat it as a conflict, not a crash.
+    private static long? ParseETag(string etag) =>
+        long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
+}
