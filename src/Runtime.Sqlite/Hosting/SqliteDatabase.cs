@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace FleaMarket.Runtime.Sqlite.Hosting;
+
+/// <summary>
+/// One database file. SQLite admits one writer at a time, so every write goes through a single write
+/// connection behind an async lock: queueing in process is fair and cheap, where many connections would
+/// spin on SQLITE_BUSY. WAL lets pooled read connections run beside that writer without blocking it.
+/// </summary>
+internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
+{
+    private const int MaxPooledReaders = 8;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly ILogger _logger;
+    private volatile SqliteConnection? _writer;
+    private volatile bool _disposed;
+
+    public SqliteDatabase(string dataSource, TimeSpan busyTimeout, ILogger logger)
+    {
+        FilePath = Path.GetFullPath(dataSource);
+        _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
+        _logger = logger;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Our own reader pool and writer keep the file handles; disposing this object must close them all.
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
+        }.ToString();
+    }
+
+    /// <summary>Absolute path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Opens the file and applies pending schema scripts, once.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is not null) return;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on the write connection; commits if it returns.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+            // IMMEDIATE (the default of BeginTransaction) takes the file's write lock up front: another process
+            // on the same file makes us wait busy_timeout here instead of failing later on a lock upgrade.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(transaction, cancellationToken).ConfigureAwait(false);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a pooled read connection (a consistent WAL snapshot per statement).</summary>
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _readers.TryTake(out var pooled) ? pooled : await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_disposed || _readers.Count >= MaxPooledReaders) connection.Dispose();
+            else _readers.Add(connection);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Waits for the write in flight; queued writers then find the database disposed.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        CloseAll();
+    }
+
+    public void Dispose()
+    {
+        _writeLock.Wait();
+        CloseAll();
+    }
+
+    private void CloseAll()
+    {
+        try
+        {
+            _disposed = true;
+            _writer?.Dispose();
+            while (_readers.TryTake(out var reader)) reader.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is { } open) return open;
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // WAL is a property of the file (persists), unlike the per-connection pragmas in OpenAsync.
+            var journalMode = await SqliteSchema.ScalarAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(journalMode as string, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                SqliteLog.WalUnavailable(_logger, FilePath, journalMode as string ?? "?");
+            }
+
+            await SqliteSchema.MigrateAsync(connection, FilePath, _logger, cancellationToken).ConfigureAwait(false);
+            SqliteLog.DatabaseOpened(_logger, FilePath, journalMode as string ?? "?");
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // Published only after migration, so readers never query a file without its tables.
+        _writer = connection;
+        return connection;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // synchronous=FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss or an OS
+        // crash, and the runtime acknowledges a purchase only once it is durable. Cost: one WAL fsync per commit.
+        var pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs};");
+        await SqliteSchema.ExecuteAsync(connection, pragmas, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}
