@@ -8,7 +8,7 @@ namespace FleaMarket.Runtime.Redis.Resp;
 /// <see cref="RedisConnectionException"/> (retriable) and a background loop reconnects with backoff;
 /// commands issued meanwhile wait for the new connection up to <see cref="RedisOptions.ConnectTimeout"/>.
 /// </summary>
-internal sealed partial class RedisConnection : IAsyncDisposable
+internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly RedisOptions _options;
     private readonly TimeProvider _time;
@@ -68,6 +68,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     /// <summary>Waits until connected (or the connect timeout passes); optional, commands wait on their own.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default) =>
         await WaitForSessionAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>For containers disposed synchronously; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
