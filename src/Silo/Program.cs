@@ -1,3 +1,4 @@
+using FleaMarket.Grains;
 using FleaMarket.Runtime.Hosting;
 
 // The silo host: one silo process of the cluster, plus its admin endpoints (health now, dashboard and
@@ -9,7 +10,8 @@ builder.Services
     .AddSilo()
     .AddInMemoryMembership()
     .AddInMemoryGrainStorage()
-    .AddGrainsFrom(typeof(FleaMarket.Grains.GrainsAssembly).Assembly);
+    .AddInMemoryJournalStorage()
+    .AddFleaMarketGrains();
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();

@@ -56,6 +56,11 @@ internal sealed class GrainClassInfo
         var attribute = parameter.GetCustomAttribute<PersistentStateAttribute>();
         if (attribute is null)
         {
+            if (parameter.GetCustomAttribute<FromKeyedServicesAttribute>() is { } keyed)
+            {
+                return (services, _) => (services.GetRequiredKeyedService(parameter.ParameterType, keyed.Key), null);
+            }
+
             return (services, _) => (services.GetRequiredService(parameter.ParameterType), null);
         }
 

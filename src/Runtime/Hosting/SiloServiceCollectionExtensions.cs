@@ -81,6 +81,13 @@ public static class SiloServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Registers an in-memory journal provider under <paramref name="name"/>.</summary>
+    public static IServiceCollection AddInMemoryJournalStorage(this IServiceCollection services, string name = GrainStorage.DefaultName, InMemoryJournalStorage? journal = null)
+    {
+        services.TryAddKeyedSingleton<IJournalStorage>(name, journal ?? new InMemoryJournalStorage());
+        return services;
+    }
+
     internal static IServiceCollection AddRuntimeOptions(this IServiceCollection services)
     {
         services.AddValidatedOptions<SiloOptions>(SiloOptions.SectionName, o => o.Validate());

@@ -30,7 +30,7 @@ internal sealed class KillableGrainStorage(IGrainStorage inner) : IGrainStorage
         return inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 
-    private void ThrowIfKilled()
+    public void ThrowIfKilled()
     {
         if (_killed) throw new SiloUnavailableException("This silo was killed; its process can no longer reach storage.");
     }

@@ -31,6 +31,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The default grain storage shared by every silo.</summary>
     public InMemoryGrainStorage Storage { get; } = new();
 
+    /// <summary>The default journal storage shared by every silo.</summary>
+    public InMemoryJournalStorage Journal { get; } = new();
+
     /// <summary>The reminder table shared by every silo.</summary>
     public InMemoryReminderTable Reminders { get; } = new();
 
@@ -65,6 +68,7 @@ public sealed class TestCluster : IAsyncDisposable
         var storage = new KillableGrainStorage(Storage);
         services.AddKeyedSingleton<IGrainStorage>(GrainStorage.DefaultName, storage);
         services.AddSingleton<IReminderTable>(Reminders);
+        services.AddKeyedSingleton<IJournalStorage>(GrainStorage.DefaultName, new KillableJournalStorage(Journal, storage));
         services.AddSilo(silo =>
         {
             silo.SiloName = name;

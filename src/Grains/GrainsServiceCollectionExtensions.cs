@@ -1,0 +1,22 @@
+using FleaMarket.Grains.Markets;
+using FleaMarket.Runtime.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FleaMarket.Grains;
+
+/// <summary>Host entry point for the flea market's grains.</summary>
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>Registers every flea-market grain class and its settings (section "Markets"). Safe to call twice.</summary>
+    public static IServiceCollection AddFleaMarketGrains(this IServiceCollection services, Action<MarketOptions>? configure = null)
+    {
+        services.AddGrainsFrom(typeof(GrainsServiceCollectionExtensions).Assembly);
+        services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.SectionName).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        if (configure is not null) services.Configure(configure);
+        return services;
+    }
+}

@@ -1,0 +1,53 @@
+using FleaMarket.Runtime;
+
+namespace FleaMarket.Grains.Listings;
+
+/// <summary>Group commit: one journal append at a time carries every purchase that queued up behind the previous one.</summary>
+public sealed partial class ListingGrain
+{
+    private async Task FlushAsync()
+    {
+        // Let the purchases already queued on this activation reserve before the first batch goes out.
+        await Task.Yield();
+        while (_pending.Count > 0)
+        {
+            var batch = _pending.ToList();
+            _pending.Clear();
+            try
+            {
+                _book.JournalLength = await journal.AppendAsync(JournalName, GrainId, _book.JournalLength, batch.Select(p => p.Recorded).ToList());
+            }
+            catch (Exception exception)
+            {
+                // Nothing in this batch is durable: give every unit back and tell every buyer.
+                foreach (var pending in batch) _book.Release(pending);
+                foreach (var pending in batch) pending.Durable.TrySetException(exception);
+                if (exception is InconsistentStateException)
+                {
+                    // Another activation appended (a zombie after a split): drop this one and re-read.
+                    foreach (var pending in _pending) _book.Release(pending);
+                    foreach (var pending in _pending) pending.Durable.TrySetException(exception);
+                    _pending.Clear();
+                    DeactivateOnIdle();
+                    return;
+                }
+
+                continue;
+            }
+
+            foreach (var pending in batch)
+            {
+                _book.Confirm(pending);
+                pending.Durable.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>A reserved order waiting for its batch to be durable.</summary>
+internal sealed class PendingOrder(OrderRecorded recorded)
+{
+    public OrderRecorded Recorded { get; } = recorded;
+
+    public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

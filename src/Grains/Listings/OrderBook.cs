@@ -1,0 +1,60 @@
+namespace FleaMarket.Grains.Listings;
+
+/// <summary>
+/// The in-memory book of a listing: units sold (including reserved, not yet durable ones), units per buyer,
+/// orders by idempotency key, and the durable orders. Rebuilt from the order journal on activation.
+/// </summary>
+internal sealed class OrderBook
+{
+    private readonly Dictionary<string, int> _unitsByBuyer = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Buyer, string Key), PendingOrder> _byKey = [];
+    private readonly List<Order> _orders = [];
+    private int _unitsTaken;
+
+    /// <summary>Events in the journal: the expected length for the next append.</summary>
+    public long JournalLength { get; set; }
+
+    public int Remaining(int quantity) => quantity - _unitsTaken;
+
+    public int BoughtBy(string buyerId) => _unitsByBuyer.GetValueOrDefault(buyerId);
+
+    public PendingOrder? FindByKey(string buyerId, string key) => _byKey.GetValueOrDefault((buyerId, key));
+
+    /// <summary>Replays a durable order from the journal.</summary>
+    public void Apply(OrderRecorded recorded)
+    {
+        var pending = new PendingOrder(recorded);
+        pending.Durable.TrySetResult();
+        Reserve(pending);
+        Confirm(pending);
+    }
+
+    public void Reserve(PendingOrder pending)
+    {
+        var order = pending.Recorded.Order;
+        _unitsTaken += order.Quantity;
+        _unitsByBuyer[order.BuyerId] = BoughtBy(order.BuyerId) + order.Quantity;
+        _byKey[(order.BuyerId, pending.Recorded.IdempotencyKey)] = pending;
+    }
+
+    public void Release(PendingOrder pending)
+    {
+        var order = pending.Recorded.Order;
+        _unitsTaken -= order.Quantity;
+        _unitsByBuyer[order.BuyerId] = BoughtBy(order.BuyerId) - order.Quantity;
+        _byKey.Remove((order.BuyerId, pending.Recorded.IdempotencyKey));
+    }
+
+    public void Confirm(PendingOrder pending) => _orders.Add(pending.Recorded.Order);
+
+    public IReadOnlyList<Order> OrdersNewestFirst(string? buyerId)
+    {
+        var orders = new List<Order>();
+        for (var i = _orders.Count - 1; i >= 0; i--)
+        {
+            if (buyerId is null || _orders[i].BuyerId == buyerId) orders.Add(_orders[i]);
+        }
+
+        return orders;
+    }
+}

@@ -1,0 +1,71 @@
+using FleaMarket.Runtime;
+using FleaMarket.Runtime.Persistence;
+
+namespace FleaMarket.Grains.Users;
+
+/// <summary>
+/// A login session keyed by the SHA-256 of its token. Expiry slides with use; the sliding is persisted at
+/// most once a minute so that authenticating a busy session does not cost a write per request.
+/// </summary>
+public sealed class SessionGrain([PersistentState("session")] IPersistentState<SessionState> state, TimeProvider time) : Grain, ISessionGrain
+{
+    private static readonly TimeSpan PersistSlack = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _expiresAt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _expiresAt = state.State.ExpiresAt;
+        return Task.CompletedTask;
+    }
+
+    public async Task<DateTimeOffset> Start(UserProfile user, TimeSpan slidingExpiry)
+    {
+        if (state.RecordExists) throw new InvalidOperationException("A session with this token already exists.");
+        _expiresAt = time.GetUtcNow() + slidingExpiry;
+        state.State = new SessionState { User = user, SlidingExpiry = slidingExpiry, ExpiresAt = _expiresAt };
+        await state.WriteStateAsync();
+        return _expiresAt;
+    }
+
+    public async Task<UserProfile?> Authenticate()
+    {
+        var now = time.GetUtcNow();
+        if (!state.RecordExists || state.State.Ended || state.State.User is null || now >= _expiresAt) return null;
+        _expiresAt = now + state.State.SlidingExpiry;
+        if (_expiresAt - state.State.ExpiresAt >= PersistSlack)
+        {
+            state.State.ExpiresAt = _expiresAt;
+            await state.WriteStateAsync();
+        }
+
+        return state.State.User;
+    }
+
+    public async Task End()
+    {
+        if (!state.RecordExists || state.State.Ended) return;
+        state.State.Ended = true;
+        await state.WriteStateAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Keep the slid expiry across a hand-off to another silo.
+        if (reason != DeactivationReason.InconsistentState && state.RecordExists && _expiresAt > state.State.ExpiresAt && !state.State.Ended)
+        {
+            state.State.ExpiresAt = _expiresAt;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+}
+
+public sealed class SessionState
+{
+    public UserProfile? User { get; set; }
+
+    public TimeSpan SlidingExpiry { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public bool Ended { get; set; }
+}

@@ -1,0 +1,52 @@
+using FleaMarket.Runtime;
+using FleaMarket.Runtime.Persistence;
+using Microsoft.AspNetCore.Identity;
+
+namespace FleaMarket.Grains.Users;
+
+/// <summary>A user by lower-cased username. Owns the password hash; the profile lives in the account grain.</summary>
+public sealed class UserGrain([PersistentState("user")] IPersistentState<UserState> state) : Grain, IUserGrain
+{
+    private static readonly PasswordHasher<string> Hasher = new();
+
+    // Verifying against a fixed hash for unknown users keeps login timing from revealing which usernames exist.
+    private static readonly string UnknownUserHash = Hasher.HashPassword("", Guid.NewGuid().ToString());
+
+    public async Task<UserProfile?> Register(string username, string password, string displayName)
+    {
+        if (state.RecordExists) return null;
+        var profile = new UserProfile($"u_{Guid.NewGuid():N}", username, displayName);
+        await GrainFactory.GetGrain<IAccountGrain>(profile.UserId).Initialize(profile);
+        state.State = new UserState { Profile = profile, PasswordHash = Hasher.HashPassword(profile.UserId, password) };
+        await state.WriteStateAsync();
+        return profile;
+    }
+
+    public async Task<UserProfile?> VerifyPassword(string password)
+    {
+        if (!state.RecordExists || state.State.Profile is not { } profile)
+        {
+            Hasher.VerifyHashedPassword("", UnknownUserHash, password);
+            return null;
+        }
+
+        switch (Hasher.VerifyHashedPassword(profile.UserId, state.State.PasswordHash, password))
+        {
+            case PasswordVerificationResult.Success:
+                return profile;
+            case PasswordVerificationResult.SuccessRehashNeeded:
+                state.State.PasswordHash = Hasher.HashPassword(profile.UserId, password);
+                await state.WriteStateAsync();
+                return profile;
+            default:
+                return null;
+        }
+    }
+}
+
+public sealed class UserState
+{
+    public UserProfile? Profile { get; set; }
+
+    public string PasswordHash { get; set; } = "";
+}
