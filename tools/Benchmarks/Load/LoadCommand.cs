@@ -1,0 +1,67 @@
+using System.Globalization;
+using FleaMarket.Benchmarks.Cluster;
+
+namespace FleaMarket.Benchmarks.Load;
+
+/// <summary>
+/// <c>calls</c>: fixed-duration load with latency percentiles, which BenchmarkDotNet (means only) does not give.
+/// Runs are interleaved across scenarios so a noisy moment on the machine does not hit one scenario's every run.
+/// </summary>
+internal static class LoadCommand
+{
+    // Enough room for two million calls a second per run before recording stops (counting goes on).
+    private const int RecordableCallsPerSecond = 2_000_000;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException invalid)
+        {
+            await Console.Error.WriteLineAsync(invalid.Message);
+            return 2;
+        }
+
+        await using var cluster = await BenchmarkCluster.StartAsync(options.Concurrency);
+        await using var transport = await EchoTransport.StartAsync();
+        var scenarios = options.Scenarios.Select(name => name switch
+        {
+            "local" => CallScenario.ForGrains(name, cluster.LocalTargets),
+            "cross-silo" => CallScenario.ForGrains(name, cluster.CrossSiloTargets),
+            "client" => CallScenario.ForGrains(name, cluster.ClientTargets),
+            _ => CallScenario.ForTransport(transport),
+        }).ToList();
+        var capacity = (int)Math.Max(1024, (long)RecordableCallsPerSecond * options.DurationSeconds / options.Concurrency);
+        var recorder = new LatencyRecorder(options.Concurrency, capacity);
+
+        Console.WriteLine($"# calls: {options.Concurrency} callers, {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s per run, {options.Runs} runs, " +
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+        LoadReport.WriteHeader();
+        var results = new List<LoadResult>();
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            foreach (var scenario in scenarios)
+            {
+                var load = new LoadRun(scenario, options.Concurrency, recorder);
+                if (options.WarmupSeconds > 0) await load.MeasureAsync(TimeSpan.FromSeconds(options.WarmupSeconds));
+                var result = await load.MeasureAsync(TimeSpan.FromSeconds(options.DurationSeconds));
+                cluster.EnsureMembershipUnchanged();
+                results.Add(result);
+                LoadReport.WriteRow(run.ToString(CultureInfo.InvariantCulture), result);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("# medians");
+        LoadReport.WriteHeader();
+        foreach (var scenario in scenarios)
+        {
+            LoadReport.WriteRow("median", LoadReport.Median([.. results.Where(r => r.Scenario == scenario.Name)]));
+        }
+
+        return 0;
+    }
+}
