@@ -1,0 +1,83 @@
+using FleaMarket.Runtime.Persistence;
+using FleaMarket.Runtime.PostgreSql.Persistence;
+using FleaMarket.TestKit.Persistence;
+
+namespace FleaMarket.Runtime.PostgreSql.Tests.Persistence;
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlGrainStorageTests(PostgreSqlFixture fixture) : GrainStorageConformanceTests
+{
+    protected override Task<IGrainStorage> CreateStorageAsync(int maxStateBytes = 64 * 1024) =>
+        Task.FromResult<IGrainStorage>(new PostgreSqlGrainStorage(fixture.Database, "conformance", maxStateBytes));
+
+    [Fact]
+    public async Task Write_ETagFromBeforeAClear_ThrowsEvenAfterTheRecordIsWrittenAgain()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var old = new TestGrainState { State = new StoredValue { Value = 1 } };
+        await storage.WriteStateAsync("counter", grain, old, CancellationToken.None);
+        var cleared = new TestGrainState { ETag = old.ETag, RecordExists = true };
+        await storage.ClearStateAsync("counter", grain, cleared, CancellationToken.None);
+        await storage.WriteStateAsync("counter", grain, new TestGrainState { State = new StoredValue { Value = 2 } }, CancellationToken.None);
+
+        // The new record must not reuse the ETag an activation may still hold from before the clear.
+        old.State = new StoredValue { Value = 99 };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", grain, old, CancellationToken.None));
+        var read = new TestGrainState();
+        await storage.ReadStateAsync("counter", grain, read, CancellationToken.None);
+        Assert.Equal(2, read.State.Value);
+    }
+
+    [Fact]
+    public async Task Write_SameGrainInTwoServices_AreSeparateRecords()
+    {
+        var grain = NewGrain();
+        var a = new PostgreSqlGrainStorage(fixture.Database, "service-a", 1024);
+        var b = new PostgreSqlGrainStorage(fixture.Database, "service-b", 1024);
+        await a.WriteStateAsync("counter", grain, new TestGrainState { State = new StoredValue { Value = 1 } }, CancellationToken.None);
+
+        var read = new TestGrainState();
+        await b.ReadStateAsync("counter", grain, read, CancellationToken.None);
+        Assert.False(read.RecordExists);
+        await b.WriteStateAsync("counter", grain, new TestGrainState { State = new StoredValue { Value = 2 } }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Write_ETagNotIssuedByProvider_ThrowsInconsistentState()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        await storage.WriteStateAsync("counter", grain, new TestGrainState(), CancellationToken.None);
+        await Assert.ThrowsAsync<InconsistentStateException>(() =>
+            storage.WriteStateAsync("counter", grain, new TestGrainState { ETag = "W/\"abc\"", RecordExists = true }, CancellationToken.None));
+    }
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : JournalStorageConformanceTests
+{
+    protected override Task<IJournalStorage> CreateJournalAsync() =>
+        Task.FromResult<IJournalStorage>(new PostgreSqlJournalStorage(fixture.Database, "conformance"));
+
+    [Fact]
+    public async Task WriteSnapshot_PastTheEndOfTheJournal_ThrowsAndStoresNothing()
+    {
+        var journal = await CreateJournalAsync();
+        var grain = GrainId.FromString("journal", Guid.NewGuid().ToString("N"));
+        await journal.AppendAsync("orders", grain, 0, [new Totals(1, 1)]);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => journal.WriteSnapshotAsync("orders", grain, 2, new Totals(2, 2)));
+        Assert.Null(await journal.ReadSnapshotAsync<Totals>("orders", grain));
+    }
+
+    [Fact]
+    public async Task WriteSnapshot_OlderThanStored_KeepsTheNewer()
+    {
+        var journal = await CreateJournalAsync();
+        var grain = GrainId.FromString("journal", Guid.NewGuid().ToString("N"));
+        await journal.AppendAsync("orders", grain, 0, [new Totals(1, 1), new Totals(2, 2)]);
+        await journal.WriteSnapshotAsync("orders", grain, 2, new Totals(2, 2));
+        await journal.WriteSnapshotAsync("orders", grain, 1, new Totals(1, 1));
+        Assert.Equal(2, (await journal.ReadSnapshotAsync<Totals>("orders", grain))!.Position);
+    }
+}
