@@ -13,32 +13,6 @@ namespace FleaMarket.Runtime.PostgreSql.Persistence;
 /// </summary>
 internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string serviceId, int maxStateBytes) : IGrainStorage
 {
-    // A null ETag may write only where no live record is: no row, or a tombstone left by a clear.
-    private const string InsertSql = """
-        INSERT INTO grain_state AS s (service_id, grain_type, grain_key, state_name, version, payload)
-        VALUES ($1, $2, $3, $4, 1, $5)
-        ON CONFLICT (service_id, grain_type, grain_key, state_name)
-        DO UPDATE SET payload = excluded.payload, version = s.version + 1, modified_at = now() WHERE s.payload IS NULL
-        RETURNING version
-        """;
-
-    private const string UpdateSql = """
-        UPDATE grain_state SET payload = $5, version = version + 1, modified_at = now()
-        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND version = $6 AND payload IS NOT NULL
-        RETURNING version
-        """;
-
-    // Clearing keeps the row with a higher version, so an ETag read before the clear can never match a later record.
-    private const string ClearSql = """
-        UPDATE grain_state SET payload = NULL, version = version + 1, modified_at = now()
-        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND version = $5 AND payload IS NOT NULL
-        """;
-
-    private const string ReadSql = """
-        SELECT version, payload FROM grain_state
-        WHERE service_id = $1 AND grain_type = $2 AND grain_key = $3 AND state_name = $4 AND payload IS NOT NULL
-        """;
-
     public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
@@ -65,13 +39,13 @@ internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string
         long? newVersion;
         if (grainState.ETag is null)
         {
-            newVersion = await ExecuteAsync(InsertSql, stateName, grainId, payload, null, "write", cancellationToken).ConfigureAwait(false);
+            newVersion = await ExecuteAsync(GrainStateSql.Insert, stateName, grainId, payload, null, "write", cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var expected = ParseETag(grainState.ETag);
             newVersion = expected is null ? null
-                : await ExecuteAsync(UpdateSql, stateName, grainId, payload, expected, "write", cancellationToken).ConfigureAwait(false);
+                : await ExecuteAsync(GrainStateSql.Update, stateName, grainId, payload, expected, "write", cancellationToken).ConfigureAwait(false);
         }
 
         if (newVersion is null) throw await ConflictAsync(stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
@@ -94,7 +68,7 @@ internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string
         {
             var expected = ParseETag(grainState.ETag);
             var cleared = expected is not null
-                && await ExecuteAsync(ClearSql, stateName, grainId, null, expected, "clear", cancellationToken).ConfigureAwait(false) is not null;
+                && await ExecuteAsync(GrainStateSql.Clear, stateName, grainId, null, expected, "clear", cancellationToken).ConfigureAwait(false) is not null;
             if (!cleared) throw await ConflictAsync(stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
         }
 
@@ -126,7 +100,7 @@ internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(ReadSql, connection);
+            await using var command = new NpgsqlCommand(GrainStateSql.Read, connection);
             AddKey(command, stateName, grainId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
