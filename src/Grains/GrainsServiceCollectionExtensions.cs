@@ -1,6 +1,8 @@
 using FleaMarket.Grains.Markets;
 using FleaMarket.Runtime.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FleaMarket.Grains;
 
@@ -11,6 +13,9 @@ public static class GrainsServiceCollectionExtensions
     public static IServiceCollection AddFleaMarketGrains(this IServiceCollection services, Action<MarketOptions>? configure = null)
     {
         services.AddGrainsFrom(typeof(GrainsServiceCollectionExtensions).Assembly);
+        services.TryAddSingleton(TimeProvider.System);
+        // ASP.NET Core Identity's hasher (PBKDF2); its iteration count is set through PasswordHasherOptions.
+        services.TryAddSingleton<IPasswordHasher<string>, PasswordHasher<string>>();
         services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.SectionName).Validate(o =>
         {
             o.Validate();

@@ -1,19 +1,20 @@
+using FleaMarket.Api.Hosting;
 using FleaMarket.Grains;
 using FleaMarket.Runtime.Hosting;
 
-// The silo host: one silo process of the cluster, plus its admin endpoints (health now, dashboard and
-// metrics with the operations issue). Storage and membership engines are chosen by configuration once the
-// durable-engine providers exist; until then a silo runs alone on in-memory membership and storage.
+// A silo process. With Api:Enabled (the embedded default) it also serves the HTTP API on the same port
+// and process, calling its own grains directly. Storage and membership engines come from configuration once
+// the durable-engine providers are registered; until then the silo runs alone on in-memory engines.
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? "http://127.0.0.1:8081");
+builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5000");
 builder.Services
     .AddSilo()
     .AddInMemoryMembership()
     .AddInMemoryGrainStorage()
     .AddInMemoryJournalStorage()
     .AddFleaMarketGrains();
-builder.Services.AddHealthChecks();
+builder.Services.AddFleaMarketApi();
 
 var app = builder.Build();
-app.MapHealthChecks("/health/live");
+app.MapFleaMarketApi();
 app.Run();

@@ -5,19 +5,17 @@ using Microsoft.AspNetCore.Identity;
 namespace FleaMarket.Grains.Users;
 
 /// <summary>A user by lower-cased username. Owns the password hash; the profile lives in the account grain.</summary>
-public sealed class UserGrain([PersistentState("user")] IPersistentState<UserState> state) : Grain, IUserGrain
+public sealed class UserGrain([PersistentState("user")] IPersistentState<UserState> state, IPasswordHasher<string> hasher) : Grain, IUserGrain
 {
-    private static readonly PasswordHasher<string> Hasher = new();
-
-    // Verifying against a fixed hash for unknown users keeps login timing from revealing which usernames exist.
-    private static readonly string UnknownUserHash = Hasher.HashPassword("", Guid.NewGuid().ToString());
+    // Verifying against a real hash for unknown users keeps login timing from revealing which usernames exist.
+    private static string? s_unknownUserHash;
 
     public async Task<UserProfile?> Register(string username, string password, string displayName)
     {
         if (state.RecordExists) return null;
         var profile = new UserProfile($"u_{Guid.NewGuid():N}", username, displayName);
         await GrainFactory.GetGrain<IAccountGrain>(profile.UserId).Initialize(profile);
-        state.State = new UserState { Profile = profile, PasswordHash = Hasher.HashPassword(profile.UserId, password) };
+        state.State = new UserState { Profile = profile, PasswordHash = hasher.HashPassword(profile.UserId, password) };
         await state.WriteStateAsync();
         return profile;
     }
@@ -26,16 +24,17 @@ public sealed class UserGrain([PersistentState("user")] IPersistentState<UserSta
     {
         if (!state.RecordExists || state.State.Profile is not { } profile)
         {
-            Hasher.VerifyHashedPassword("", UnknownUserHash, password);
+            s_unknownUserHash ??= hasher.HashPassword("", Guid.NewGuid().ToString());
+            hasher.VerifyHashedPassword("", s_unknownUserHash, password);
             return null;
         }
 
-        switch (Hasher.VerifyHashedPassword(profile.UserId, state.State.PasswordHash, password))
+        switch (hasher.VerifyHashedPassword(profile.UserId, state.State.PasswordHash, password))
         {
             case PasswordVerificationResult.Success:
                 return profile;
             case PasswordVerificationResult.SuccessRehashNeeded:
-                state.State.PasswordHash = Hasher.HashPassword(profile.UserId, password);
+                state.State.PasswordHash = hasher.HashPassword(profile.UserId, password);
                 await state.WriteStateAsync();
                 return profile;
             default:

@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using FleaMarket.Api.Problems;
+using FleaMarket.Grains;
+using FleaMarket.Runtime;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace FleaMarket.Api.Auth;
+
+/// <summary>
+/// Resolves <c>Authorization: Bearer &lt;token&gt;</c> through the session grain, so any API node accepts any
+/// live token and a logout through one node is seen by all of them at once.
+/// </summary>
+internal sealed class SessionAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IGrainFactory grains) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Session";
+    public const string UserIdClaim = "user_id";
+    public const string SessionKeyClaim = "session_key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var headers = Request.Headers.Authorization;
+        if (headers.Count == 0) return AuthenticateResult.NoResult();
+        if (headers.Count > 1) return AuthenticateResult.Fail("More than one Authorization header.");
+        var value = headers[0] ?? "";
+        if (!value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Not a bearer token.");
+        var token = value["Bearer ".Length..].Trim();
+        if (!SessionTokens.LooksValid(token)) return AuthenticateResult.Fail("Malformed token.");
+
+        var sessionKey = SessionTokens.SessionKey(token);
+        var user = await grains.GetGrain<ISessionGrain>(sessionKey).Authenticate();
+        if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(UserIdClaim, user.UserId),
+                new Claim(ClaimTypes.Name, user.Username),
+                new Claim(ClaimTypes.GivenName, user.DisplayName),
+                new Claim(SessionKeyClaim, sessionKey),
+            ], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var problem = Problem.Of(401, ProblemCodes.Unauthorized, "A valid bearer token is required.");
+        await problem.ExecuteAsync(Context);
+    }
+}
+
+/// <summary>The signed-in user of a request.</summary>
+internal static class CurrentUser
+{
+    public static UserProfile Profile(this ClaimsPrincipal user) => new(
+        user.FindFirstValue(SessionAuthenticationHandler.UserIdClaim)!,
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.GivenName)!);
+
+    public static string UserId(this ClaimsPrincipal user) => user.FindFirstValue(SessionAuthenticationHandler.UserIdClaim)!;
+
+    public static string SessionKey(this ClaimsPrincipal user) => user.FindFirstValue(SessionAuthenticationHandler.SessionKeyClaim)!;
+}

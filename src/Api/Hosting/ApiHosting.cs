@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using FleaMarket.Api.Auth;
+using FleaMarket.Api.Listings;
+using FleaMarket.Api.Markets;
+using FleaMarket.Api.Operations;
+using FleaMarket.Api.Problems;
+using FleaMarket.Api.Users;
+using FleaMarket.Runtime;
+using FleaMarket.Runtime.Diagnostics;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FleaMarket.Api.Hosting;
+
+/// <summary>Entry points for hosting the HTTP API (standalone in src/Api, or next to a silo in the embedded default).</summary>
+public static class ApiHosting
+{
+    /// <summary>
+    /// The API's services: problem details with the contract's type codes, bearer sessions, the login rate limits,
+    /// OpenAPI, health checks and the /metrics exporter. Needs an <see cref="IGrainFactory"/> (a cluster client or a silo).
+    /// </summary>
+    public static IServiceCollection AddFleaMarketApi(this IServiceCollection services, Action<ApiOptions>? configure = null)
+    {
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        if (configure is not null) services.Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // "5" is not a number: wrong types are refused, not coerced.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if (context.ProblemDetails.Type is not { } type || !type.StartsWith(ProblemCodes.BaseUri, StringComparison.Ordinal))
+            {
+                context.ProblemDetails.Type = ProblemCodes.Uri(ProblemCodes.ForStatus(status));
+            }
+
+            if (status == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
+        });
+        services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.TryAddSingleton<LoginRateLimiter>();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return new ValueTask(Problem.Of(429, ProblemCodes.RateLimited, "Too many logins from this address; try again later.").ExecuteAsync(context.HttpContext));
+            };
+            o.AddPolicy(UsersApi.LoginRateLimitPolicy, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginsPerAddress, Window = options.LoginWindow, QueueLimit = 0 });
+            });
+        });
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        services.TryAddSingleton(_ => new PrometheusExporter(
+            [RuntimeMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting"]));
+        return services;
+    }
+
+    /// <summary>The API's middleware and endpoints.</summary>
+    public static WebApplication MapFleaMarketApi(this WebApplication app)
+    {
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseMiddleware<RequestBodyLimit>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                RetriableCallException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapOpenApi();
+        app.MapUsersApi();
+        app.MapMarketsApi();
+        app.MapListingsApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4"))
+            .WithName("Metrics").WithSummary("Prometheus text format.").ExcludeFromDescription();
+        return app;
+    }
+}

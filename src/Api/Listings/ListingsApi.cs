@@ -1,0 +1,74 @@
+using FleaMarket.Api.Auth;
+using FleaMarket.Api.Markets;
+using FleaMarket.Api.Problems;
+using FleaMarket.Api.Validation;
+using FleaMarket.Grains;
+using FleaMarket.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FleaMarket.Api.Listings;
+
+public sealed record PurchaseRequest(long? Quantity);
+
+/// <summary>Listings, purchases and the buyer's orders.</summary>
+internal static class ListingsApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock.");
+        app.MapPost("/api/listings/{listingId}/purchases", Purchase).WithName("Purchase")
+            .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization();
+        app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first.").RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<Results<Ok<ListingResponse>, ProblemHttpResult>> Get(string listingId, IGrainFactory grains)
+    {
+        if (!Ids.IsListing(listingId)) return Problem.NotFound("Listing");
+        var listing = await grains.GetGrain<IListingGrain>(listingId).Get();
+        return listing is null ? Problem.NotFound("Listing") : TypedResults.Ok(ListingResponse.From(listing));
+    }
+
+    private static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult>> Purchase(
+        string listingId, PurchaseRequest request, HttpContext context, IGrainFactory grains)
+    {
+        if (!Ids.IsListing(listingId)) return Problem.NotFound("Listing");
+        var keys = context.Request.Headers[IdempotencyKeyHeader];
+        var rules = new Rules();
+        if (keys.Count != 1) rules.Add(IdempotencyKeyHeader, keys.Count == 0 ? "Required." : "Send exactly one.");
+        else if (keys[0] is not { Length: >= 1 and <= 128 } key || !key.All(c => c is >= '!' and <= '~')) rules.Add(IdempotencyKeyHeader, "Must be 1 to 128 visible ASCII characters.");
+        rules.Range("quantity", request.Quantity, 1, 1_000_000);
+        if (!rules.IsValid) return Problem.Validation(rules.Errors);
+
+        var buyerId = context.User.UserId();
+        var result = await grains.GetGrain<IListingGrain>(listingId).Purchase(buyerId, (int)request.Quantity!.Value, keys[0]!);
+        if (result.Order is { } order)
+        {
+            // Before acknowledging, make the order findable from the buyer's history; a retry replays the order and tracks again.
+            await grains.GetGrain<IAccountGrain>(buyerId).TrackPurchaseListing(listingId);
+            var body = OrderResponse.From(order);
+            return result.Replayed ? TypedResults.Ok(body) : TypedResults.Created($"/api/me/orders/{order.OrderId}", body);
+        }
+
+        return result.Error switch
+        {
+            PurchaseError.NotFound => Problem.NotFound("Listing"),
+            PurchaseError.NotOpen => Problem.Of(409, ProblemCodes.NotOpen, "The market is not open yet."),
+            PurchaseError.SoldOut => Problem.Of(409, ProblemCodes.SoldOut, "Not enough units remain."),
+            PurchaseError.LimitExceeded => Problem.Of(409, ProblemCodes.LimitExceeded, "This exceeds the per-buyer limit."),
+            PurchaseError.Closed => Problem.Of(409, ProblemCodes.Closed, "The market is closed."),
+            PurchaseError.IdempotencyKeyReused => Problem.Of(422, ProblemCodes.IdempotencyKeyReused, "This Idempotency-Key was used with a different request."),
+            _ => Problem.Of(500, ProblemCodes.Internal, "Unexpected purchase outcome."),
+        };
+    }
+
+    private static async Task<Ok<IReadOnlyList<OrderResponse>>> MyOrders(HttpContext context, IGrainFactory grains)
+    {
+        var buyerId = context.User.UserId();
+        var listingIds = await grains.GetGrain<IAccountGrain>(buyerId).GetPurchaseListings();
+        var perListing = await Task.WhenAll(listingIds.Select(id => grains.GetGrain<IListingGrain>(id).GetOrders(buyerId)));
+        return TypedResults.Ok<IReadOnlyList<OrderResponse>>([.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt).Select(OrderResponse.From)]);
+    }
+}

@@ -1,0 +1,62 @@
+using FleaMarket.Api.Auth;
+using FleaMarket.Api.Problems;
+using FleaMarket.Api.Validation;
+using FleaMarket.Grains;
+using FleaMarket.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace FleaMarket.Api.Users;
+
+/// <summary>Registration, sessions and the signed-in user.</summary>
+internal static class UsersApi
+{
+    public const string LoginRateLimitPolicy = "login";
+
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.");
+        app.MapPost("/api/sessions", CreateSession).WithName("CreateSession").WithSummary("Logs in and returns a bearer token.")
+            .RequireRateLimiting(LoginRateLimitPolicy);
+        app.MapDelete("/api/sessions/current", EndSession).WithName("EndSession").WithSummary("Logs out everywhere this token is used.")
+            .RequireAuthorization();
+        app.MapGet("/api/me", Me).WithName("GetMe").WithSummary("The signed-in user.").RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> Register(RegisterUserRequest request, IGrainFactory grains)
+    {
+        var rules = request.Validate();
+        if (!rules.IsValid) return Problem.Validation(rules.Errors);
+        var username = Usernames.Normalize(request.Username!);
+        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, request.Password!, request.DisplayName!);
+        if (profile is null) return Problem.Of(409, ProblemCodes.UsernameTaken, "That username is taken.");
+        return TypedResults.Created($"/api/users/{profile.UserId}", new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
+    }
+
+    private static async Task<Results<Created<SessionResponse>, ProblemHttpResult>> CreateSession(
+        CreateSessionRequest request, IGrainFactory grains, LoginRateLimiter limiter, IOptions<ApiOptions> options)
+    {
+        var rules = request.Validate();
+        if (!rules.IsValid) return Problem.Validation(rules.Errors);
+        var username = Usernames.Normalize(request.Username!);
+        if (!limiter.TryAcquire(username)) return Problem.Of(429, ProblemCodes.RateLimited, "Too many logins for this user; try again later.");
+        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(request.Password!);
+        if (profile is null) return Problem.Of(401, ProblemCodes.InvalidCredentials, "Wrong username or password.");
+        var token = SessionTokens.NewToken();
+        var expiresAt = await grains.GetGrain<ISessionGrain>(SessionTokens.SessionKey(token)).Start(profile, options.Value.SessionExpiry);
+        return TypedResults.Created("/api/sessions/current", new SessionResponse(token, profile.UserId, expiresAt.ToUniversalTime()));
+    }
+
+    private static async Task<NoContent> EndSession(HttpContext context, IGrainFactory grains)
+    {
+        await grains.GetGrain<ISessionGrain>(context.User.SessionKey()).End();
+        return TypedResults.NoContent();
+    }
+
+    private static Ok<UserResponse> Me(HttpContext context)
+    {
+        var profile = context.User.Profile();
+        return TypedResults.Ok(new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
+    }
+}
