@@ -7,8 +7,9 @@ namespace FleaMarket.Runtime.Sqlite.Hosting;
 
 /// <summary>
 /// One database file. SQLite admits one writer at a time, so every write goes through a single write
-/// connection behind an async lock: queueing in process is fair and cheap, where many connections would
-/// spin on SQLITE_BUSY. WAL lets pooled read connections run beside that writer without blocking it.
+/// connection fed by a queue (<see cref="SqliteWriteQueue"/>): queueing in process is fair and cheap and
+/// allows group commit, where many connections would spin on SQLITE_BUSY. WAL lets pooled read connections
+/// run beside that writer without blocking it. The write lock only orders opening, batches and closing.
 /// </summary>
 internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
 {
@@ -19,6 +20,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
     private readonly int _busyTimeoutMs;
     private readonly ILogger _logger;
     private volatile SqliteConnection? _writer;
+    private readonly SqliteWriteQueue _writes;
     private volatile bool _disposed;
 
     public SqliteDatabase(string dataSource, TimeSpan busyTimeout, ILogger logger)
@@ -34,6 +36,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
             Pooling = false,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         }.ToString();
+        _writes = new SqliteWriteQueue(WithWriterAsync);
     }
 
     /// <summary>Absolute path of the database file.</summary>
@@ -55,24 +58,15 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on the write connection; commits if it returns.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the write connection inside a transaction shared with the writes queued
+    /// beside it (group commit, see <see cref="SqliteWriteQueue"/>); completes once that transaction committed.
+    /// If <paramref name="work"/> throws, none of its changes are kept.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var connection = await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
-            // IMMEDIATE (the default of BeginTransaction) takes the file's write lock up front: another process
-            // on the same file makes us wait busy_timeout here instead of failing later on a lock upgrade.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(transaction, cancellationToken).ConfigureAwait(false);
-            transaction.Commit();
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writes.EnqueueAsync(work, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> on a pooled read connection (a consistent WAL snapshot per statement).</summary>
@@ -93,16 +87,13 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Waits for the write in flight; queued writers then find the database disposed.
+        // Writes already queued still commit; later ones are refused.
+        await _writes.CompleteAsync().ConfigureAwait(false);
         await _writeLock.WaitAsync().ConfigureAwait(false);
         CloseAll();
     }
 
-    public void Dispose()
-    {
-        _writeLock.Wait();
-        CloseAll();
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private void CloseAll()
     {
@@ -111,6 +102,19 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
             _disposed = true;
             _writer?.Dispose();
             while (_readers.TryTake(out var reader)) reader.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task WithWriterAsync(Func<SqliteConnection, Task> batch)
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await batch(await OpenWriterAsync(CancellationToken.None).ConfigureAwait(false)).ConfigureAwait(false);
         }
         finally
         {

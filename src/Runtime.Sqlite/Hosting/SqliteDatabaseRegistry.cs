@@ -11,21 +11,21 @@ namespace FleaMarket.Runtime.Sqlite.Hosting;
 /// </summary>
 internal sealed class SqliteDatabaseRegistry(ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<string, SqliteDatabase> _databases = new(StringComparer.Ordinal);
+    // Lazy: a database starts its writer loop when constructed, so a GetOrAdd race must not build two.
+    private readonly ConcurrentDictionary<string, Lazy<SqliteDatabase>> _databases = new(StringComparer.Ordinal);
 
     public SqliteDatabase Get(SqliteOptions options) =>
-        // The constructor opens nothing, so a losing instance of a GetOrAdd race costs nothing.
-        _databases.GetOrAdd(Path.GetFullPath(options.DataSource), static (path, state) =>
-            new SqliteDatabase(path, state.BusyTimeout, state.Logger), (options.BusyTimeout, Logger: loggerFactory.CreateLogger<SqliteDatabase>()));
+        _databases.GetOrAdd(Path.GetFullPath(options.DataSource), static (path, state) => new Lazy<SqliteDatabase>(
+            () => new SqliteDatabase(path, state.BusyTimeout, state.Logger)), (options.BusyTimeout, Logger: loggerFactory.CreateLogger<SqliteDatabase>())).Value;
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var database in _databases.Values) await database.DisposeAsync().ConfigureAwait(false);
+        foreach (var database in _databases.Values.Where(d => d.IsValueCreated)) await database.Value.DisposeAsync().ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        foreach (var database in _databases.Values) database.Dispose();
+        foreach (var database in _databases.Values.Where(d => d.IsValueCreated)) database.Value.Dispose();
     }
 }
 
