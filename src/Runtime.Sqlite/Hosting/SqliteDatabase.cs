@@ -19,8 +19,8 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly ILogger _logger;
-    private volatile SqliteConnection? _writer;
     private readonly SqliteWriteQueue _writes;
+    private volatile SqliteConnection? _writer;
     private volatile bool _disposed;
 
     public SqliteDatabase(string dataSource, TimeSpan busyTimeout, ILogger logger)
@@ -130,15 +130,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // WAL is a property of the file (persists), unlike the per-connection pragmas in OpenAsync.
-            var journalMode = await SqliteSchema.ScalarAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(journalMode as string, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                SqliteLog.WalUnavailable(_logger, FilePath, journalMode as string ?? "?");
-            }
-
-            await SqliteSchema.MigrateAsync(connection, FilePath, _logger, cancellationToken).ConfigureAwait(false);
-            SqliteLog.DatabaseOpened(_logger, FilePath, journalMode as string ?? "?");
+            await SqliteSchema.PrepareAsync(connection, FilePath, _logger, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -156,7 +148,8 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // synchronous=FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss or an OS
-        // crash, and the runtime acknowledges a purchase only once it is durable. Cost: one WAL fsync per commit.
+        // crash, and the runtime acknowledges a purchase only once it is durable. Cost: one WAL fsync per commit,
+        // which group commit shares among every write queued meanwhile.
         var pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs};");
         await SqliteSchema.ExecuteAsync(connection, pragmas, cancellationToken).ConfigureAwait(false);
         return connection;

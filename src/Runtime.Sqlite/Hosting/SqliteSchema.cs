@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace FleaMarket.Runtime.Sqlite.Hosting;
 
 /// <summary>
-/// Applies the versioned scripts of deploy/sql/sqlite (embedded in this assembly) that a database file
-/// has not seen yet, each in its own transaction together with its schema_migrations row.
+/// Prepares a database file: WAL mode, then the versioned scripts of deploy/sql/sqlite (embedded in this
+/// assembly) that the file has not seen yet, each in its own transaction with its schema_migrations row.
 /// </summary>
 internal static class SqliteSchema
 {
@@ -29,7 +29,17 @@ internal static class SqliteSchema
         .Select(script => (Version: ParseVersion(script), Script: script))
         .OrderBy(s => s.Version)];
 
-    public static async Task MigrateAsync(SqliteConnection connection, string filePath, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Switches a new write connection's file to WAL and applies pending scripts.</summary>
+    public static async Task PrepareAsync(SqliteConnection connection, string filePath, ILogger logger, CancellationToken cancellationToken)
+    {
+        // WAL is a property of the file (it persists), unlike the per-connection pragmas set on every open.
+        var journalMode = await ScalarAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false) as string ?? "?";
+        if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase)) SqliteLog.WalUnavailable(logger, filePath, journalMode);
+        await MigrateAsync(connection, filePath, logger, cancellationToken).ConfigureAwait(false);
+        SqliteLog.DatabaseOpened(logger, filePath, journalMode);
+    }
+
+    private static async Task MigrateAsync(SqliteConnection connection, string filePath, ILogger logger, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, CreateMigrationsTable, cancellationToken).ConfigureAwait(false);
         foreach (var (version, script) in Scripts)
