@@ -1,0 +1,27 @@
+using System.Net;
+using FleaMarket.Api.Tests.Infrastructure;
+using FleaMarket.Runtime.Testing;
+
+namespace FleaMarket.Api.Tests.Users;
+
+public sealed class SessionExpiryTests
+{
+    [Fact]
+    public async Task Session_UnusedLongerThanSlidingExpiry_IsRefused()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var market = await FleaMarketCluster.StartAsync(silos: 1, apiNodes: 1, time: clock);
+        var user = await Shopper.SignUpAsync(market.Nodes[0].CreateClient());
+
+        clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+
+        // That use slid the expiry to 24 h from now; 23 h later it still holds, 24 h later it does not.
+        clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+        clock.Advance(TimeSpan.FromHours(24));
+        var expired = await user.SendAsync(HttpMethod.Get, "/api/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Equal("unauthorized", await Shopper.ProblemCodeAsync(expired));
+    }
+}
