@@ -51,7 +51,7 @@ internal sealed partial class MembershipAgent : IMembershipViewSource, IAsyncDis
         LocalSilo = localSilo;
         _siloName = siloName;
         _monitor = new SiloProbeMonitor(peers, options, time, logger, localSilo);
-        _refreshLoop = new RecurringWork(time, options.TableRefreshPeriod, RefreshAsync, e => OnLoopFailed(e, "refresh"));
+        _refreshLoop = new RecurringWork(time, options.TableRefreshPeriod, ReadAsync, e => OnLoopFailed(e, "refresh"));
         _iAmAliveLoop = new RecurringWork(time, options.IAmAlivePeriod, WriteIAmAliveAsync, e => OnLoopFailed(e, "I-am-alive"));
         _probeLoop = new RecurringWork(time, options.ProbeTimeout, ProbeRoundAsync, e => OnLoopFailed(e, "probe round"));
     }
