@@ -31,10 +31,12 @@ internal sealed class LoadRun(CallScenario scenario, int concurrency, LatencyRec
 
     private async Task CallUntilStoppedAsync(int caller)
     {
-        // Start every caller on the thread pool so the first await of one does not delay the start of the next.
-        await Task.Yield();
         for (var i = 0; !_stopping; i++)
         {
+            // Each call starts from the thread pool's global queue, as a request arriving from the network
+            // would. Without this a caller's next call chains through the worker's LIFO local queue forever,
+            // starving the other callers, socket completions and membership probes (see docs/benchmarks.md).
+            await Task.Yield();
             var start = Stopwatch.GetTimestamp();
             await scenario.Call(caller, i);
             recorder.Record(caller, Stopwatch.GetElapsedTime(start));

@@ -23,8 +23,15 @@ public class GrainCallBenchmarks
     [Params(128)]
     public int Callers { get; set; }
 
+    // Synchronous on purpose: the in-process toolchain of BenchmarkDotNet 0.14 did not wait for an async
+    // GlobalSetup here, so the first benchmark ran before the cluster existed.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _cluster = await BenchmarkCluster.StartAsync(Callers);
         _transport = await EchoTransport.StartAsync();
@@ -34,8 +41,7 @@ public class GrainCallBenchmarks
         _echo = CallScenario.ForTransport(_transport);
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private async Task CleanupAsync()
     {
         await _transport.DisposeAsync();
         await _cluster.DisposeAsync();
