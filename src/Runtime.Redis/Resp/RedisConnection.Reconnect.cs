@@ -15,15 +15,17 @@ internal sealed partial class RedisConnection
                 var session = await ConnectOnceAsync().ConfigureAwait(false);
                 failures = 0;
                 Volatile.Write(ref _lastConnectError, null);
+                _connected = true;
                 _logger.Connected(Endpoint, _options.Database);
-                lock (_gate) _ready.TrySetResult(session);
                 await session.Completion.WaitAsync(_disposing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _connected = false;
                 if (_disposing.IsCancellationRequested)
                 {
                     await session.DisposeAsync().ConfigureAwait(false);
                     break;
                 }
 
+                Volatile.Write(ref _lastConnectError, session.CloseReason);
                 _logger.Disconnected(session.CloseReason, Endpoint, session.FailedInFlight);
             }
             catch (Exception) when (_disposing.IsCancellationRequested)
@@ -48,13 +50,14 @@ internal sealed partial class RedisConnection
         try
         {
             session = await RedisSession.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
-            session.Start(OnSessionClosing);
+            session.Start(_outbox.Reader);
             if (_options.Password is not null)
             {
-                await HandshakeAsync(session, _options.User is null ? ["AUTH", _options.Password] : ["AUTH", _options.User, _options.Password], linked.Token).ConfigureAwait(false);
+                await session.HandshakeAsync(_options.User is null ? ["AUTH", _options.Password] : ["AUTH", _options.User, _options.Password], linked.Token).ConfigureAwait(false);
             }
 
-            if (_options.Database != 0) await HandshakeAsync(session, ["SELECT", _options.Database], linked.Token).ConfigureAwait(false);
+            if (_options.Database != 0) await session.HandshakeAsync(["SELECT", _options.Database], linked.Token).ConfigureAwait(false);
+            session.OpenOutbox();
             return session;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposing.IsCancellationRequested)
@@ -66,27 +69,6 @@ internal sealed partial class RedisConnection
         {
             if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    /// <summary>Runs a setup command on a connection that is not yet handed to callers.</summary>
-    private static async Task HandshakeAsync(RedisSession session, RedisValue[] arguments, CancellationToken cancellationToken)
-    {
-        var command = new PendingCommand(arguments);
-        if (!session.TryEnqueue(command)) throw new RedisConnectionException("The connection closed during the handshake.");
-        var reply = await command.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (reply.Kind == RedisReplyKind.Error) throw new RedisServerException(reply.AsString() ?? "");
-    }
-
-    /// <summary>
-    /// Runs as a published connection starts closing: later commands must wait for the next connection
-    /// rather than queue on the dying one. A connection still in its handshake was never published.
-    /// </summary>
-    private void OnSessionClosing(RedisSession session)
-    {
-        lock (_gate)
-        {
-            if (_ready.Task.IsCompletedSuccessfully && ReferenceEquals(_ready.Task.Result, session)) _ready = NewReady();
         }
     }
 

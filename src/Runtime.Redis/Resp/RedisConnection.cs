@@ -1,12 +1,14 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace FleaMarket.Runtime.Redis.Resp;
 
 /// <summary>
-/// A pipelined Redis client over one connection that heals itself: many commands in flight, replies
-/// matched in order, writes batched. When the connection drops, commands in flight fail with
-/// <see cref="RedisConnectionException"/> (retriable) and a background loop reconnects with backoff;
-/// commands issued meanwhile wait for the new connection up to <see cref="RedisOptions.ConnectTimeout"/>.
+/// A pipelined Redis client over one connection that heals itself. Commands go through one outbox in
+/// the order they were issued, are written in batches and answered in that order. When the connection
+/// drops, commands in flight fail with <see cref="RedisConnectionException"/> (retriable) and a
+/// background loop reconnects with backoff; commands still in the outbox go out on the next connection,
+/// or fail unsent once they waited <see cref="RedisOptions.ConnectTimeout"/> for it.
 /// </summary>
 internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
 {
@@ -15,10 +17,10 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly string _host;
     private readonly int _port;
-    private readonly Lock _gate = new();
+    private readonly Channel<PendingCommand> _outbox = Channel.CreateUnbounded<PendingCommand>();
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _reconnectLoop;
-    private TaskCompletionSource<RedisSession> _ready = NewReady();
+    private volatile bool _connected;
     private Exception? _lastConnectError;
 
     public RedisConnection(RedisOptions options, TimeProvider? time = null, ILogger<RedisConnection>? logger = null)
@@ -42,13 +44,21 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(arguments);
         if (arguments.Length == 0) throw new ArgumentException("A command needs at least its name.", nameof(arguments));
-        var command = new PendingCommand(arguments);
-        await EnqueueAsync(command, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
+
+        // Queued while disconnected: the wait for a connection and the wait for the reply are timed apart.
+        var command = new PendingCommand(arguments, trackWritten: !_connected);
+        if (!_outbox.Writer.TryWrite(command)) throw new ObjectDisposedException(nameof(RedisConnection));
+        if (command.WrittenTask is { } written) await WaitUntilWrittenAsync(command, written, cancellationToken).ConfigureAwait(false);
 
         RedisReply reply;
         try
         {
             reply = await command.Reply.WaitAsync(_options.CommandTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (command.TryWithdraw())
+        {
+            throw NotConnected(_options.CommandTimeout);
         }
         catch (TimeoutException)
         {
@@ -58,16 +68,12 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
         }
         catch (OperationCanceledException)
         {
-            command.Abandon();
+            command.TryWithdraw();
             throw;
         }
 
         return reply.Kind == RedisReplyKind.Error ? throw new RedisServerException(reply.AsString() ?? "") : reply;
     }
-
-    /// <summary>Waits until connected (or the connect timeout passes); optional, commands wait on their own.</summary>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default) =>
-        await WaitForSessionAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>For containers disposed synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -76,45 +82,41 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
     {
         if (_disposing.IsCancellationRequested) return;
         await _disposing.CancelAsync().ConfigureAwait(false);
+        _outbox.Writer.TryComplete();
 
-        // The loop owns the connection and closes it; commands still waiting for one learn why.
+        // The loop owns the connection and closes it; then nothing reads the outbox any more.
         await _reconnectLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        lock (_gate) _ready.TrySetException(new ObjectDisposedException(nameof(RedisConnection)));
+        while (_outbox.Reader.TryRead(out var unsent)) unsent.Fail(new ObjectDisposedException(nameof(RedisConnection)));
         _disposing.Dispose();
     }
 
-    private async Task EnqueueAsync(PendingCommand command, CancellationToken cancellationToken)
+    private async Task WaitUntilWrittenAsync(PendingCommand command, Task written, CancellationToken cancellationToken)
     {
-        var start = _time.GetTimestamp();
-        while (true)
-        {
-            var remaining = _options.ConnectTimeout - _time.GetElapsedTime(start);
-            var session = await WaitForSessionAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-
-            // False only while that connection is closing; by then the next wait is for its successor.
-            if (session.TryEnqueue(command)) return;
-        }
-    }
-
-    private async Task<RedisSession> WaitForSessionAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposing.IsCancellationRequested, this);
-        TaskCompletionSource<RedisSession> ready;
-        lock (_gate) ready = _ready;
-        if (ready.Task.IsCompletedSuccessfully) return ready.Task.Result;
         try
         {
-            return await ready.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            await written.WaitAsync(_options.ConnectTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (command.TryWithdraw())
+        {
+            throw NotConnected(_options.ConnectTimeout);
         }
         catch (TimeoutException)
         {
-            var last = Volatile.Read(ref _lastConnectError);
-            throw new RedisConnectionException(
-                $"No connection to Redis at {Endpoint} within {_options.ConnectTimeout}; the client keeps reconnecting. Retry later."
-                + (last is null ? "" : $" Last error: {last.Message}"),
-                last);
+            // A connection took it at the last moment: wait for the reply as usual.
+        }
+        catch (OperationCanceledException)
+        {
+            command.TryWithdraw();
+            throw;
         }
     }
 
-    private static TaskCompletionSource<RedisSession> NewReady() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private RedisConnectionException NotConnected(TimeSpan waited)
+    {
+        var last = Volatile.Read(ref _lastConnectError);
+        return new RedisConnectionException(
+            $"No connection to Redis at {Endpoint} within {waited}; the command was not sent and the client keeps reconnecting. Retry later."
+            + (last is null ? "" : $" Last error: {last.Message}"),
+            last);
+    }
 }
