@@ -1,20 +1,21 @@
 using FleaMarket.Api.Hosting;
 using FleaMarket.Grains;
 using FleaMarket.Runtime.Hosting;
+using FleaMarket.Silo;
 
-// A silo process. With Api:Enabled (the embedded default) it also serves the HTTP API on the same port
-// and process, calling its own grains directly. Storage and membership engines come from configuration once
-// the durable-engine providers are registered; until then the silo runs alone on in-memory engines.
+// A silo process. By default (the embedded single-node setup) it keeps its data in ./data/fleamarket.db and
+// also serves the HTTP API, calling its own grains directly. Set Api:Enabled=false for a pure silo behind
+// separate API nodes, and Engines:* for Redis/PostgreSQL (see docs/operations.md).
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5000");
-builder.Services
-    .AddSilo()
-    .AddInMemoryMembership()
-    .AddInMemoryGrainStorage()
-    .AddInMemoryJournalStorage()
-    .AddFleaMarketGrains();
-builder.Services.AddFleaMarketApi();
+builder.Services.AddSilo().AddConfiguredEngines(builder.Configuration).AddFleaMarketGrains();
+var serveApi = builder.Configuration.GetValue("Api:Enabled", defaultValue: true);
+if (serveApi) builder.Services.AddFleaMarketApi();
+builder.Services.AddHealthChecks();
 
 var app = builder.Build();
-app.MapFleaMarketApi();
+if (serveApi) app.MapFleaMarketApi();
+else app.MapHealthChecks("/health/live");
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("FleaMarket is up: API on {Urls}. Stop with Ctrl+C.", string.Join(", ", app.Urls)));
 app.Run();
