@@ -26,7 +26,7 @@ internal sealed partial class ActivationData : IGrainContext
         GrainId = grainId;
         GrainClass = grainClass;
         _catalog = catalog;
-        Scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, 1).ExclusiveScheduler;
+        Scheduler = new ConcurrentExclusiveSchedulerPair(FairThreadPoolScheduler.Instance, 1).ExclusiveScheduler;
         LastActivity = catalog.TimeProvider.GetTimestamp();
     }
 

@@ -12,6 +12,7 @@ public sealed class MembershipView
     {
         Snapshot = snapshot;
         ActiveSilos = [.. snapshot.Entries.Where(e => e.Status == SiloStatus.Active).Select(e => e.Silo).Order()];
+        ActiveSiloHashes = [.. ActiveSilos.Select(Placement.GrainOwnership.SiloHash)];
     }
 
     /// <summary>A view with no silos, before the first table read.</summary>
@@ -25,6 +26,9 @@ public sealed class MembershipView
 
     /// <summary>Active silos in a fixed order.</summary>
     public ImmutableArray<SiloAddress> ActiveSilos { get; }
+
+    /// <summary>Placement hashes of <see cref="ActiveSilos"/>, same order.</summary>
+    internal ulong[] ActiveSiloHashes { get; }
 
     /// <summary>Status of <paramref name="silo"/> in this view (None if it has no row).</summary>
     public SiloStatus GetStatus(SiloAddress silo) => Snapshot.Find(silo)?.Status ?? SiloStatus.None;

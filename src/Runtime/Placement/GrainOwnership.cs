@@ -15,24 +15,35 @@ internal static class GrainOwnership
     public static SiloAddress? OwnerOf(GrainId grain, ImmutableArray<SiloAddress> activeSilos)
     {
         if (activeSilos.IsDefaultOrEmpty) return null;
-        var grainHash = StableHash.Hash64(grain);
-        SiloAddress? best = null;
+        var hashes = new ulong[activeSilos.Length];
+        for (var i = 0; i < hashes.Length; i++) hashes[i] = SiloHash(activeSilos[i]);
+        return activeSilos[Winner(StableHash.Hash64(grain), hashes)];
+    }
+
+    /// <summary>The owner in <paramref name="view"/> (silo hashes are computed once per view).</summary>
+    public static SiloAddress? OwnerOf(GrainId grain, MembershipView view)
+    {
+        var silos = view.ActiveSilos;
+        return silos.IsEmpty ? null : silos[Winner(StableHash.Hash64(grain), view.ActiveSiloHashes)];
+    }
+
+    /// <summary>A silo's fixed contribution to every score; part of the view so routing does not rehash it per call.</summary>
+    public static ulong SiloHash(SiloAddress silo) => StableHash.Mix(StableHash.Hash64(silo.ToString()) + 0x9E3779B97F4A7C15UL);
+
+    private static int Winner(ulong grainHash, ulong[] siloHashes)
+    {
+        var best = 0;
         var bestScore = 0UL;
-        foreach (var silo in activeSilos)
+        for (var i = 0; i < siloHashes.Length; i++)
         {
-            var score = StableHash.Mix(grainHash ^ SiloHash(silo));
-            if (best is null || score > bestScore)
+            var score = StableHash.Mix(grainHash ^ siloHashes[i]);
+            if (i == 0 || score > bestScore)
             {
-                best = silo;
+                best = i;
                 bestScore = score;
             }
         }
 
         return best;
     }
-
-    /// <summary>The owner in <paramref name="view"/>.</summary>
-    public static SiloAddress? OwnerOf(GrainId grain, MembershipView view) => OwnerOf(grain, view.ActiveSilos);
-
-    private static ulong SiloHash(SiloAddress silo) => StableHash.Mix(StableHash.Hash64(silo.ToString()) + 0x9E3779B97F4A7C15UL);
 }
