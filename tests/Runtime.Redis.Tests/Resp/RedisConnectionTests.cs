@@ -121,6 +121,17 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture)
     }
 
     [Fact]
+    public async Task ExecuteAsync_CommandsIssuedBeforeTheFirstConnect_KeepTheirOrder()
+    {
+        var key = RedisServerFixture.NewKey("early");
+        await using var fresh = new RedisConnection(new RedisOptions { Endpoint = fixture.Server.Endpoint });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => fresh.ExecuteAsync("INCR", key)));
+
+        Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long)i), results.Select(r => r.Integer));
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ConcurrentCallersOnManyThreads_EachGetsItsOwnReply()
     {
         var prefix = RedisServerFixture.NewKey("threads");
