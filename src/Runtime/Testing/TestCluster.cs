@@ -25,8 +25,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Creates the cluster; <see cref="DeployAsync"/> starts it.</summary>
     public TestCluster(TestClusterOptions? options = null) => _options = options ?? new TestClusterOptions();
 
-    /// <summary>The membership table every silo and client uses.</summary>
-    public InMemoryMembershipTable MembershipTable { get; } = new();
+    /// <summary>The membership table every silo and client uses (<see cref="TestClusterOptions.MembershipTable"/>, or an in-memory one).</summary>
+    public IMembershipTable MembershipTable => _options.MembershipTable ??= new InMemoryMembershipTable();
 
     /// <summary>The default grain storage shared by every silo.</summary>
     public InMemoryGrainStorage Storage { get; } = new();
@@ -64,11 +64,14 @@ public sealed class TestCluster : IAsyncDisposable
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_options.TimeProvider);
-        services.AddInMemoryMembership(MembershipTable);
+        services.AddSingleton(MembershipTable);
         var storage = new KillableGrainStorage(Storage);
-        services.AddKeyedSingleton<IGrainStorage>(GrainStorage.DefaultName, storage);
-        services.AddSingleton<IReminderTable>(Reminders);
-        services.AddKeyedSingleton<IJournalStorage>(GrainStorage.DefaultName, new KillableJournalStorage(Journal, storage));
+        if (_options.UseInMemoryStorage)
+        {
+            services.AddKeyedSingleton<IGrainStorage>(GrainStorage.DefaultName, storage);
+            services.AddSingleton<IReminderTable>(Reminders);
+            services.AddKeyedSingleton<IJournalStorage>(GrainStorage.DefaultName, new KillableJournalStorage(Journal, storage));
+        }
         services.AddSilo(silo =>
         {
             silo.SiloName = name;
@@ -77,6 +80,12 @@ public sealed class TestCluster : IAsyncDisposable
         services.Configure<ClusterMembershipOptions>(CopyMembershipOptions);
         _options.ConfigureSilo?.Invoke(services);
         var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Where(h => h is not SiloHostedService))
+        {
+            // Engine providers prepare their schema in hosted services; a test silo runs them as a host would.
+            await hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         var silo = provider.GetRequiredService<Silo>();
         await silo.StartAsync().ConfigureAwait(false);
         var testSilo = new TestSilo(name, silo, provider) { Storage = storage };

@@ -25,6 +25,15 @@ public sealed class TestClusterOptions
     /// <summary>Clock of every silo and client; default the system clock.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The membership table of the cluster (e.g. Redis or PostgreSQL in integration tests); default a new in-memory table.</summary>
+    public IMembershipTable? MembershipTable { get; set; }
+
+    /// <summary>
+    /// Whether every silo shares the cluster's in-memory grain storage, journal and reminder table (default true).
+    /// Set false to register real engines in <see cref="ConfigureSilo"/>.
+    /// </summary>
+    public bool UseInMemoryStorage { get; set; } = true;
+
     /// <summary>Adds grain classes, storage, options and services to every silo.</summary>
     public Action<IServiceCollection>? ConfigureSilo { get; set; }
 }
