@@ -36,6 +36,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable, IDisposable
 
     public string Endpoint => _options.Endpoint;
 
+    /// <summary>Whether a connection is up as far as the client knows (a drop is noticed when its socket closes).</summary>
+    public bool IsConnected => _connected;
+
     /// <summary>Sends one command and returns its reply. Error replies throw <see cref="RedisServerException"/>.</summary>
     public Task<RedisReply> ExecuteAsync(params RedisValue[] arguments) => ExecuteAsync(arguments, CancellationToken.None);
 

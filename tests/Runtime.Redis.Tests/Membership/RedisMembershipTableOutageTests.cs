@@ -26,6 +26,7 @@ public sealed class RedisMembershipTableOutageTests
         Assert.True(await table.TryInsertAsync(first, 1));
 
         await server.StopAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!redis.IsConnected), "the client notices the drop");
 
         await Assert.ThrowsAsync<RedisConnectionException>(() => table.ReadAllAsync());
         await Assert.ThrowsAsync<RedisConnectionException>(() => table.TryUpdateAsync(first with { Status = SiloStatus.Active }, 2));
@@ -33,6 +34,7 @@ public sealed class RedisMembershipTableOutageTests
 
         // The restarted server has no data (no persistence) and an empty script cache: EVALSHA must recover.
         await server.StartAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(redis.IsConnected), "the client reconnects");
         Assert.Equal(0, (await table.ReadAllAsync()).Version);
         Assert.True(await table.TryInsertAsync(first, 1));
         await table.UpdateIAmAliveAsync(first.Silo, s_now.AddMinutes(1));

@@ -31,8 +31,10 @@ public sealed class RedisConnectionFailureTests(RedisServerFixture fixture)
         Assert.Equal("PONG", await redis.PingAsync());
 
         await server.StopAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!redis.IsConnected), "the client notices the drop");
         await server.StartAsync();
 
+        // Issued before the client reconnected: they wait for the new connection.
         Assert.Equal("OK", (await redis.ExecuteAsync("SET", "after-restart", "v")).AsString());
         Assert.Equal("v", (await redis.ExecuteAsync("GET", "after-restart")).AsString());
     }
@@ -71,11 +73,14 @@ public sealed class RedisConnectionFailureTests(RedisServerFixture fixture)
         });
         Assert.Equal("PONG", await redis.PingAsync());
         await server.StopAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!redis.IsConnected), "the client notices the drop");
 
         var error = await Assert.ThrowsAsync<RedisConnectionException>(() => redis.PingAsync());
         await server.StartAsync();
 
-        Assert.Contains(server.Endpoint, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"No connection to Redis at {server.Endpoint}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not sent", error.Message, StringComparison.Ordinal);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(redis.IsConnected), "the client reconnects");
         Assert.Equal("PONG", await redis.PingAsync());
     }
 

@@ -28,7 +28,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary><c>127.0.0.1:port</c>.</summary>
+    /// <summary><c>127.0.0.1:port</c>, the form RedisOptions.Endpoint takes.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 
     /// <summary>
@@ -108,11 +108,8 @@ public sealed class RedisServer : IAsyncDisposable
     private ProcessStartInfo StartInfo()
     {
         var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, .. _authArguments])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        string[] arguments = ["--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, .. _authArguments];
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
         return info;
     }
 
