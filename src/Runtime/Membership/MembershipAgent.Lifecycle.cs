@@ -3,6 +3,9 @@ namespace FleaMarket.Runtime.Membership;
 /// <summary>Join, graceful shutdown and self-declared death.</summary>
 internal sealed partial class MembershipAgent
 {
+    /// <summary>I-am-alive periods without a heartbeat after which a silent silo counts as gone when a silo joins.</summary>
+    private const int StaleIAmAlivePeriods = 3;
+
     /// <summary>
     /// Inserts this silo as Joining, waits until every Active silo answered a probe or was declared dead
     /// (bounded by <see cref="ClusterMembershipOptions.JoinTimeout"/>), writes itself Active, adopts that view
@@ -107,6 +110,21 @@ internal sealed partial class MembershipAgent
             if (pending.Count == 0) return;
 
             var now = _time.GetUtcNow();
+
+            // A silo that neither answers nor has written I-am-alive for several periods is gone (e.g. the whole
+            // cluster was killed and restarts on new endpoints): no live peer is left to vote it dead, so the
+            // joiner declares it.
+            var staleBefore = now - (_options.IAmAlivePeriod * StaleIAmAlivePeriods) - _options.ProbeTimeout;
+            if (snapshot.Entries.FirstOrDefault(e => pending.Contains(e.Silo) && e.IAmAliveTime < staleBefore) is { } stale)
+            {
+                if (await TryWriteAsync(snapshot, stale with { Status = SiloStatus.Dead }, insert: false, cancellationToken).ConfigureAwait(false))
+                {
+                    _logger.DeclaredStaleSiloDead(LocalSilo, stale.Silo, snapshot.Version + 1);
+                }
+
+                continue;
+            }
+
             var silos = string.Join(", ", pending);
             if (now >= deadline)
             {

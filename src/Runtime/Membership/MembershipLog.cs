@@ -40,4 +40,7 @@ internal static partial class MembershipLog
 
     [LoggerMessage(1012, LogLevel.Information, "Silo {Silo} declared its previous generation {Previous} dead at table version {Version}")]
     public static partial void DeclaredPreviousGenerationDead(this ILogger logger, SiloAddress silo, SiloAddress previous, long version);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Silo {Silo} declared {Stale} dead while joining: no probe answer and no I-am-alive for several periods (table version {Version})")]
+    public static partial void DeclaredStaleSiloDead(this ILogger logger, SiloAddress silo, SiloAddress stale, long version);
 }
