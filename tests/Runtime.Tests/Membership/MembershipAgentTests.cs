@@ -81,11 +81,32 @@ public sealed class MembershipAgentTests
         var joiner = cluster.CreateAgent();
         var join = joiner.JoinAsync(CancellationToken.None);
 
-        var waited = cluster.AdvanceUntil(() => join.IsCompleted, s_defaults.JoinTimeout + TimeSpan.FromSeconds(1));
+        // The ghost still heartbeats into the table (cut off from silos, not from the table), so it is not stale.
+        var waited = cluster.AdvanceUntil(() =>
+        {
+            cluster.InnerTable.UpdateIAmAliveAsync(ghost, cluster.Time.GetUtcNow()).GetAwaiter().GetResult();
+            return join.IsCompleted;
+        }, s_defaults.JoinTimeout + TimeSpan.FromSeconds(1));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => join);
         Assert.Contains(ghost.ToString(), error.Message, StringComparison.Ordinal);
         Assert.Contains("JoinTimeout", error.Message, StringComparison.Ordinal);
         Assert.True(waited >= s_defaults.JoinTimeout, $"Gave up after {waited}.");
+    }
+
+    [Fact]
+    public async Task JoinAsync_ActiveSiloSilentWithoutHeartbeat_IsDeclaredDeadByTheJoiner()
+    {
+        await using var cluster = new MembershipTestCluster();
+        var now = cluster.Time.GetUtcNow();
+        var ghost = MembershipTestCluster.NewSiloAddress();
+        Assert.True(await cluster.InnerTable.TryInsertAsync(new MembershipEntry(ghost, SiloStatus.Active, "ghost", now, now), 1));
+
+        var joiner = cluster.CreateAgent();
+        var join = joiner.JoinAsync(CancellationToken.None);
+        var waited = cluster.AdvanceUntil(() => join.IsCompleted, s_defaults.JoinTimeout);
+        await join;
+        Assert.Equal(SiloStatus.Dead, joiner.CurrentView.GetStatus(ghost));
+        Assert.True(waited < s_defaults.JoinTimeout, $"Took {waited}.");
     }
 
     [Theory]
