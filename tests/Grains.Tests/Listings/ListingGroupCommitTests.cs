@@ -1,0 +1,86 @@
+using FleaMarket.Runtime.Hosting;
+using FleaMarket.Runtime.Persistence;
+using FleaMarket.Runtime.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FleaMarket.Grains.Tests.Listings;
+
+public sealed class ListingGroupCommitTests : IAsyncLifetime
+{
+    private readonly GatedJournal _journal = new(new InMemoryJournalStorage());
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = new TestCluster(new TestClusterOptions
+        {
+            InitialSilos = 1,
+            UseInMemoryStorage = false,
+            ConfigureSilo = services =>
+            {
+                services.AddFleaMarketGrains();
+                services.AddInMemoryGrainStorage(GrainStorage.DefaultName, new InMemoryGrainStorage());
+                services.AddKeyedSingleton<IJournalStorage>(GrainStorage.DefaultName, _journal);
+            },
+        });
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Purchase_ManyQueuedDuringOneWrite_CommitInOneBatchAndAckOnlyAfterIt()
+    {
+        var listing = await NewListingAsync(quantity: 1000);
+        var first = listing.Purchase("buyer-0", 1, "k0");
+        await _journal.FirstAppendStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // While the first write is held, 200 more purchases reserve stock and queue behind it.
+        var queued = Enumerable.Range(1, 200).Select(i => listing.Purchase($"buyer-{i}", 1, $"k{i}")).ToList();
+        await WaitUntilAsync(async () => (await listing.Get())!.Remaining == 799);
+        Assert.False(first.IsCompleted);
+        Assert.DoesNotContain(queued, p => p.IsCompleted);
+
+        _journal.Open();
+        var results = await Task.WhenAll(queued.Prepend(first)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(results, r => Assert.Equal(PurchaseError.None, r.Error));
+        Assert.Equal(201, _journal.Events);
+        Assert.Equal(2, _journal.Appends);
+    }
+
+    [Fact]
+    public async Task Purchase_BatchWriteFails_EveryoneInItFailsAndStockReturns()
+    {
+        var listing = await NewListingAsync(quantity: 10);
+        _journal.FailNext = new InvalidOperationException("disk full");
+        var batch = Enumerable.Range(0, 5).Select(i => listing.Purchase($"buyer-{i}", 2, $"k{i}")).ToList();
+        _journal.Open();
+        foreach (var purchase in batch) await Assert.ThrowsAsync<InvalidOperationException>(() => purchase);
+
+        var view = await listing.Get();
+        Assert.Equal(10, view!.Remaining);
+        Assert.Empty(await listing.GetOrders(null));
+        var retry = await listing.Purchase("buyer-0", 2, "k0");
+        Assert.Equal(PurchaseError.None, retry.Error);
+        Assert.Equal(8, (await listing.Get())!.Remaining);
+    }
+
+    private async Task<IListingGrain> NewListingAsync(int quantity)
+    {
+        var id = $"l_{Guid.NewGuid():N}";
+        var listing = _cluster.Client.GetGrain<IListingGrain>(id);
+        await listing.Initialize(new ListingSetup(id, "m_test", "u_seller", new NewListing("Lamp", null, 1500, quantity, null),
+            DateTimeOffset.UtcNow.AddMinutes(-1), null));
+        return listing;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
+            await Task.Delay(10);
+        }
+    }
+}
