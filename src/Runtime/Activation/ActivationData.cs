@@ -34,6 +34,9 @@ internal sealed partial class ActivationData : IGrainContext
 
     public GrainClassInfo GrainClass { get; }
 
+    /// <summary>Requests completed by this activation (the dashboard's "hottest grains").</summary>
+    public long CallCount;
+
     public Grain? Instance { get; private set; }
 
     /// <summary>Runs every piece of this activation's grain code, one at a time.</summary>
@@ -144,11 +147,13 @@ internal sealed partial class ActivationData : IGrainContext
                 : item.TimerCallback!(Instance!, CancellationToken.None);
             await turn;
             item.Completion.TrySetResult(item.Method?.GetResult(turn));
+            if (item.Method is not null) _catalog.Statistics.CallCompleted(this, item.Received, failed: false);
         }
         catch (Exception exception)
         {
             if (IsInconsistentState(exception)) RequestDeactivation(DeactivationReason.InconsistentState);
             item.Completion.TrySetException(exception);
+            if (item.Method is not null) _catalog.Statistics.CallCompleted(this, item.Received, failed: true);
         }
         finally
         {

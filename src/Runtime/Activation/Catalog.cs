@@ -65,6 +65,9 @@ internal sealed partial class Catalog : IAsyncDisposable
 
     public int Count => _activations.Count;
 
+    /// <summary>Calls served by this silo, per grain type, for the dashboard.</summary>
+    public CallStatistics Statistics { get; } = new();
+
     public IEnumerable<ActivationData> Activations => _activations.Values;
 
     /// <summary>

@@ -12,6 +12,9 @@ internal sealed class WorkItem(GrainMethod? method, object?[] arguments, Func<ob
 
     public Func<object, CancellationToken, Task>? TimerCallback { get; } = timerCallback;
 
+    /// <summary>When the request reached the silo (Stopwatch timestamp), for the dashboard's latency.</summary>
+    public long Received { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Result of the call; faults with the grain's exception, or with <see cref="NotOwnerException"/> if it must go elsewhere.</summary>
     public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -33,6 +33,7 @@ public sealed partial class Silo : IAsyncDisposable
     private MembershipAgent? _membership;
     private Catalog? _catalog;
     private ReminderService? _reminders;
+    private readonly MembershipHistory _history = new();
     private volatile bool _serving;
     private int _stopped;
 
@@ -82,6 +83,15 @@ public sealed partial class Silo : IAsyncDisposable
     /// <summary>The membership view this silo acts on.</summary>
     public MembershipView View => _membership?.CurrentView ?? MembershipView.Empty;
 
+    /// <summary>When this silo started.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>Name of this silo (<see cref="SiloOptions.SiloName"/>).</summary>
+    public string Name => _options.SiloName;
+
+    /// <summary>The views this silo adopted, oldest first (bounded), for the dashboard.</summary>
+    public IReadOnlyList<MembershipChange> MembershipHistory => _history.Changes;
+
     /// <summary>Number of live activations.</summary>
     public int ActivationCount => _catalog?.Count ?? 0;
 
@@ -115,6 +125,7 @@ public sealed partial class Silo : IAsyncDisposable
         _listener = new SiloListener(new IPEndPoint(listenAddress, _options.Port), handler, _messagingOptions, TimeProvider, _loggers);
         _listener.Start();
         Address = new SiloAddress(_options.AdvertisedAddress, _listener.LocalEndPoint.Port, NextGeneration());
+        StartedAt = TimeProvider.GetUtcNow();
         _connections = new ConnectionManager(handler, _messagingOptions, TimeProvider, _loggers);
         var control = new SiloControl(_connections, () => View.Version, CatalogOptions.HandoffTimeout);
         _membership = new MembershipAgent(_table, control, _membershipOptions, TimeProvider,
@@ -184,6 +195,7 @@ public sealed partial class Silo : IAsyncDisposable
     private void OnViewChanged(MembershipView view)
     {
         Metrics.MembershipChanged();
+        _history.Record(view, TimeProvider.GetUtcNow());
         _catalog!.OnViewChanged(view);
         foreach (var entry in view.Snapshot.Entries)
         {

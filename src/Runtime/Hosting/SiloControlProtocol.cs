@@ -21,6 +21,9 @@ internal static class SiloControlProtocol
     /// <summary>Body: ignored. Ok with the receiver's membership snapshot (JSON): how clients learn the view through a gateway silo.</summary>
     public const int GetMembership = 4;
 
+    /// <summary>Body: ignored. Ok with the receiver's <c>SiloStatistics</c> (JSON), for the dashboard.</summary>
+    public const int GetStatistics = 5;
+
     public static Message Request(int method, long argument, long viewVersion, MessageKind kind = MessageKind.Request) => new()
     {
         Kind = kind,

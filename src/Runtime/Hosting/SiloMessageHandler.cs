@@ -108,6 +108,10 @@ internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILo
                     var view = silo.Membership.CurrentView;
                     Reply(message, replyTo, ResponseStatus.Ok, JsonSerializer.SerializeToUtf8Bytes(view.Snapshot, serializer.Options), view.Version);
                     break;
+                case SiloControlProtocol.GetStatistics:
+                    Reply(message, replyTo, ResponseStatus.Ok, JsonSerializer.SerializeToUtf8Bytes(silo.GetLocalStatistics(), serializer.Options),
+                        silo.Membership.CurrentView.Version);
+                    break;
                 case SiloControlProtocol.TableChanged:
                     if (argument > silo.Membership.CurrentView.Version) await silo.Membership.RefreshAsync().ConfigureAwait(false);
                     break;
