@@ -1,0 +1,45 @@
+using FleaMarket.TestKit.Engines;
+
+namespace FleaMarket.Cluster.Tests.Engines;
+
+/// <summary>
+/// One throwaway PostgreSQL server and one redis-server per collection. Tests isolate themselves with a fresh
+/// database and fresh cluster ids, never by sharing data.
+/// </summary>
+public sealed class EngineServersFixture : IAsyncLifetime
+{
+    private PostgreSqlServer? _postgres;
+    private RedisServer? _redis;
+
+    public PostgreSqlServer Postgres => _postgres ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public async Task InitializeAsync()
+    {
+        var postgres = PostgreSqlServer.StartNewAsync();
+        var redis = RedisServer.StartNewAsync();
+        _postgres = await postgres;
+        _redis = await redis;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}
+
+/// <summary>Tests that share the servers; none of them stops one.</summary>
+[CollectionDefinition(Name)]
+public sealed class EnginesCollection : ICollectionFixture<EngineServersFixture>
+{
+    public const string Name = "Engines";
+}
+
+/// <summary>Tests that stop and restart their servers get their own, so the shared ones never go down.</summary>
+[CollectionDefinition(Name)]
+public sealed class EngineOutageCollection : ICollectionFixture<EngineServersFixture>
+{
+    public const string Name = "Engine outage";
+}
