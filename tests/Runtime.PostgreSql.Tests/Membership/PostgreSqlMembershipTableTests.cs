@@ -1,6 +1,6 @@
+using FleaMarket.TestKit.Membership;
 using FleaMarket.Runtime.Membership;
 using FleaMarket.Runtime.PostgreSql.Membership;
-using FleaMarket.Runtime.Tests.Membership;
 
 namespace FleaMarket.Runtime.PostgreSql.Tests.Membership;
 

@@ -1,7 +1,7 @@
+using FleaMarket.TestKit.Membership;
 using FleaMarket.Runtime.Membership;
 using FleaMarket.Runtime.Redis.Membership;
 using FleaMarket.Runtime.Redis.Resp;
-using FleaMarket.Runtime.Tests.Membership;
 
 namespace FleaMarket.Runtime.Redis.Tests.Membership;
 

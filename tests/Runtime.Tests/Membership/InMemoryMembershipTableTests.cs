@@ -1,3 +1,4 @@
+using FleaMarket.TestKit.Membership;
 using FleaMarket.Runtime.Membership;
 
 namespace FleaMarket.Runtime.Tests.Membership;

@@ -1,6 +1,7 @@
+using FleaMarket.Runtime;
 using FleaMarket.Runtime.Membership;
 
-namespace FleaMarket.Runtime.Tests.Membership;
+namespace FleaMarket.TestKit.Membership;
 
 /// <summary>
 /// The contract of <see cref="IMembershipTable"/>, run against every implementation (in-memory, Redis,
