@@ -35,6 +35,8 @@ public sealed class RuntimeMetrics : IDisposable
 
     internal void CallCompleted(string grainType, string outcome, long startTimestamp)
     {
+        // Building tags costs more than the call's bookkeeping; skip it when nobody listens.
+        if (!_calls.Enabled && !_callDuration.Enabled) return;
         var tags = new TagList { { "grain_type", grainType }, { "outcome", outcome } };
         _calls.Add(1, tags);
         _callDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, new KeyValuePair<string, object?>("grain_type", grainType));

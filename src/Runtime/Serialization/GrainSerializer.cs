@@ -19,21 +19,30 @@ internal sealed class GrainSerializer
 
     public JsonSerializerOptions Options { get; }
 
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_scratch;
+
     public byte[] SerializeArguments(ReadOnlySpan<object?> arguments, IReadOnlyList<Type> types)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread, reused: only the final array is allocated per call.
+        var (buffer, writer) = t_scratch ??= CreateScratch();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        for (var i = 0; i < arguments.Length; i++)
         {
-            writer.WriteStartArray();
-            for (var i = 0; i < arguments.Length; i++)
-            {
-                JsonSerializer.Serialize(writer, arguments[i], types[i], Options);
-            }
-
-            writer.WriteEndArray();
+            JsonSerializer.Serialize(writer, arguments[i], types[i], Options);
         }
 
+        writer.WriteEndArray();
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateScratch()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        return (buffer, new Utf8JsonWriter(buffer));
     }
 
     public object?[] DeserializeArguments(ReadOnlyMemory<byte> body, IReadOnlyList<Type> types)
