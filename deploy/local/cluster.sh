@@ -1,0 +1,580 @@
+#!/usr/bin/env bash
+# A FleaMarket cluster of separate processes on this machine, all on loopback:
+# PostgreSQL (grain state, order journals, reminders), redis-server (membership table), N silos,
+# M stateless API nodes and nginx balancing over the API nodes.
+#
+#   deploy/local/cluster.sh up [--silos N] [--apis M]   start everything (default 2 silos, 2 APIs)
+#   deploy/local/cluster.sh status                      silos (state, activations), API nodes, endpoints
+#   deploy/local/cluster.sh add-silo                    start one more silo; it joins and takes a share of the grains
+#   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: ShuttingDown, hands off its grains, Dead)
+#   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers vote it Dead)
+#   deploy/local/cluster.sh add-api                     start one more API node and add it to nginx (reload)
+#   deploy/local/cluster.sh load [args...]              run tools/LoadTest against nginx (default: a drop)
+#   deploy/local/cluster.sh logs [NAME]                 list the log files, or print one (silo-1, api-2, nginx, postgres, redis)
+#   deploy/local/cluster.sh down [--purge]              stop everything; --purge also deletes the state directory
+#
+# Everything lives in one state directory: $FLEAMARKET_STATE, default <repo>/.state/cluster.
+# Ports are picked at start from fixed bases (the first free port at or above each base) and recorded
+# in <state>/ports.env and <state>/<process>/env, so the same machine gets the same ports every time.
+# Uses the Release build (built first when missing). PostgreSQL runs as user postgres when started by root.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STATE=${FLEAMARKET_STATE:-$REPO/.state/cluster}
+mkdir -p "$STATE" 2>/dev/null || true
+STATE=$(cd "$STATE" && pwd)
+
+SILO_DLL=$REPO/src/Silo/bin/Release/net10.0/FleaMarket.Silo.dll
+API_DLL=$REPO/src/Api/bin/Release/net10.0/FleaMarket.Api.dll
+LOAD_DLL=$REPO/tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+MEMBERSHIP_KEY=fleamarket:fleamarket:membership
+
+# Port bases (override with the environment).
+PG_PORT_BASE=${FLEAMARKET_PG_PORT_BASE:-45432}
+REDIS_PORT_BASE=${FLEAMARKET_REDIS_PORT_BASE:-46379}
+NGINX_PORT_BASE=${FLEAMARKET_HTTP_PORT_BASE:-48080}
+SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-41110}   # silo-N: silo TCP port base+N, its HTTP port +1000, its admin port +2000
+API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-44110}     # api-N: base+N
+
+START_TIMEOUT=${FLEAMARKET_START_TIMEOUT:-90}  # seconds to wait for a process to become ready
+STOP_TIMEOUT=${FLEAMARKET_STOP_TIMEOUT:-60}    # seconds to wait for a graceful stop before SIGKILL
+
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- processes and ports
+
+# True while the pid runs (a zombie, waiting for a parent that may never reap it, counts as gone).
+alive() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  local state
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+  [ "$state" != Z ]
+}
+
+pid_of() { cat "$1/pid" 2>/dev/null || true; }
+
+port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# The first port at or above $1 that nothing listens on and this state directory has not handed out.
+alloc_port() {
+  local p=$1
+  touch "$STATE/ports.used"
+  while port_busy "$p" || grep -qx "$p" "$STATE/ports.used"; do p=$((p + 1)); done
+  echo "$p" >>"$STATE/ports.used"
+  echo "$p"
+}
+
+# launch DIR VAR=value... -- command args...: runs the command in its own session, cwd DIR, output to
+# DIR/out.log, pid in DIR/pid (written by the process itself before exec, so it is the server's pid).
+launch() {
+  local dir=$1; shift
+  local envs=()
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  rm -f "$dir/pid"
+  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/pid" env "${envs[@]}" "$@" >>"$dir/out.log" 2>&1 </dev/null) &
+  local deadline=$((SECONDS + 10))
+  until [ -s "$dir/pid" ]; do
+    [ $SECONDS -lt $deadline ] || die "could not start $*"
+    sleep 0.05
+  done
+}
+
+# stop_pid PID NAME SIGNAL: sends the signal and waits (bounded) until the process is gone; SIGKILL after the deadline.
+stop_pid() {
+  local pid=$1 name=$2 signal=${3:-TERM}
+  alive "$pid" || return 0
+  kill "-$signal" "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while alive "$pid"; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s; SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      deadline=$((SECONDS + 10))
+      while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+      return 0
+    fi
+    sleep 0.1
+  done
+}
+
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null || true; }
+
+# wait_http URL PID NAME [CODE]: polls until the URL answers CODE (default 200); fails fast if the process died.
+wait_http() {
+  local url=$1 pid=$2 name=$3 want=${4:-200} code=
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while :; do
+    code=$(http_code "$url")
+    [ "$code" = "$want" ] && return 0
+    alive "$pid" || { tail_log "$name"; die "$name exited while starting (see $(log_file "$name"))"; }
+    [ $SECONDS -lt $deadline ] || { tail_log "$name"; die "$name: $url did not answer $want within ${START_TIMEOUT}s (last: ${code:-no answer})"; }
+    sleep 0.2
+  done
+}
+
+log_file() {
+  case $1 in
+    nginx) echo "$STATE/nginx/error.log" ;;
+    postgres) echo "$STATE/postgres/postgres.log" ;;
+    redis) echo "$STATE/redis/redis.log" ;;
+    *) echo "$STATE/$1/out.log" ;;
+  esac
+}
+
+tail_log() { local f; f=$(log_file "$1"); [ -f "$f" ] && { echo "---- last lines of $f" >&2; tail -n 40 "$f" >&2; }; return 0; }
+
+load_ports() { [ -f "$STATE/ports.env" ] && . "$STATE/ports.env"; return 0; }
+
+require_up() {
+  [ -f "$STATE/ports.env" ] || die "no cluster in $STATE (run: $0 up)"
+  load_ports
+}
+
+ensure_built() {
+  local missing=()
+  [ -f "$SILO_DLL" ] || missing+=("$REPO/src/Silo/Silo.csproj")
+  [ -f "$API_DLL" ] || missing+=("$REPO/src/Api/Api.csproj")
+  for project in "${missing[@]}"; do
+    log "building $project (Release)"
+    dotnet build -c Release "$project" >&2
+  done
+}
+
+# ---------------------------------------------------------------- PostgreSQL and Redis
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN (apt-get install postgresql)"
+  local dir=$STATE/postgres
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$dir"
+    runuser -u postgres -- test -w "$dir" ||
+      die "user postgres cannot write $dir (every parent directory must be searchable by it); set FLEAMARKET_STATE elsewhere"
+  fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    log "initdb $dir/data"
+    as_postgres "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  fi
+  PG_PORT=$(alloc_port "$PG_PORT_BASE")
+  log "postgres on 127.0.0.1:$PG_PORT"
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t "$START_TIMEOUT" \
+    -o "-p $PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=256MB" start >/dev/null ||
+    { tail_log postgres; die "PostgreSQL did not start"; }
+  if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'fleamarket'" | grep -q 1; then
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE fleamarket" >/dev/null
+  fi
+}
+
+stop_postgres() {
+  local dir=$STATE/postgres
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t "$STOP_TIMEOUT" stop >/dev/null 2>&1 || {
+    local pid; pid=$(head -n1 "$dir/data/postmaster.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && stop_pid "$pid" postgres KILL
+  }
+}
+
+start_redis() {
+  local dir=$STATE/redis
+  mkdir -p "$dir"
+  command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+  REDIS_PORT=$(alloc_port "$REDIS_PORT_BASE")
+  log "redis on 127.0.0.1:$REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; do
+    [ $SECONDS -lt $deadline ] || { tail_log redis; die "redis-server did not answer"; }
+    sleep 0.1
+  done
+  cp "$dir/redis.pid" "$dir/pid"
+}
+
+stop_redis() {
+  local pid; pid=$(cat "$STATE/redis/redis.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || return 0
+  [ -n "${REDIS_PORT:-}" ] && redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  stop_pid "$pid" redis TERM
+}
+
+# Membership rows as TSV: name, address, status name, last I-am-alive.
+membership_rows() {
+  redis-cli -p "$REDIS_PORT" --raw HVALS "$MEMBERSHIP_KEY" 2>/dev/null | jq -r '
+    select(type == "object")
+    | [.name, .silo, (["None","Joining","Active","ShuttingDown","Dead"][.status] // (.status|tostring)), .alive]
+    | @tsv' 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- silos, API nodes, nginx
+
+next_index() {
+  local kind=$1 n=0 d
+  for d in "$STATE/$kind"-*; do
+    [ -d "$d" ] || continue
+    local i=${d##*-}
+    [ "$i" -gt "$n" ] && n=$i
+  done
+  echo $((n + 1))
+}
+
+common_env() {
+  echo "DOTNET_NOLOGO=1"
+  echo "ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}"
+  echo "Logging__Console__FormatterName=simple"
+  echo "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
+  echo "Logging__Console__FormatterOptions__SingleLine=true"
+  echo "Redis__Endpoint=127.0.0.1:$REDIS_PORT"
+}
+
+start_silo() {
+  local n=$1 dir=$STATE/silo-$1
+  mkdir -p "$dir"
+  local port http admin
+  port=$(alloc_port $((SILO_PORT_BASE + n)))
+  http=$(alloc_port $((SILO_PORT_BASE + 1000 + n)))
+  admin=$(alloc_port $((SILO_PORT_BASE + 2000 + n)))
+  cat >"$dir/env" <<EOF
+SILO_PORT=$port
+SILO_HTTP_PORT=$http
+SILO_ADMIN_PORT=$admin
+EOF
+  local envs=()
+  mapfile -t envs < <(common_env)
+  envs+=(
+    "Engines__Membership=Redis"
+    "Engines__Storage=PostgreSql"
+    "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
+    "Silo__SiloName=silo-$n"
+    "Silo__AdvertisedAddress=127.0.0.1"
+    "Silo__ListenAddress=127.0.0.1"
+    "Silo__Port=$port"
+    "Api__Enabled=false"
+    "Urls=http://127.0.0.1:$http"
+    "ASPNETCORE_URLS=http://127.0.0.1:$http"
+    "Admin__Urls=http://127.0.0.1:$admin"
+  )
+  [ -n "${FLEAMARKET_ADMIN_KEY:-}" ] && envs+=("Admin__AccessKey=$FLEAMARKET_ADMIN_KEY")
+  log "silo-$n: silo port $port, http $http, admin http://127.0.0.1:$admin/dashboard"
+  launch "$dir" "${envs[@]}" -- dotnet "$SILO_DLL"
+}
+
+# A silo is ready when its own row in the membership table is Active and, when its admin port serves
+# /health/ready, that answers 200.
+wait_silo() {
+  local n=$1 dir=$STATE/silo-$1
+  local pid; pid=$(pid_of "$dir")
+  . "$dir/env"
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while :; do
+    if membership_rows | awk -F'\t' -v a="127.0.0.1:$SILO_PORT@" -v n="silo-$n" \
+        '$1 == n && index($2, a) == 1 && $3 == "Active" { found = 1 } END { exit !found }'; then
+      break
+    fi
+    alive "$pid" || { tail_log "silo-$n"; die "silo-$n exited while starting"; }
+    [ $SECONDS -lt $deadline ] || { tail_log "silo-$n"; die "silo-$n did not become Active within ${START_TIMEOUT}s"; }
+    sleep 0.2
+  done
+  local code; code=$(http_code "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready")
+  if [ -n "$code" ] && [ "$code" != 000 ]; then
+    wait_http "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready" "$pid" "silo-$n"
+  fi
+  log "silo-$n is Active (pid $pid)"
+}
+
+start_api() {
+  local n=$1 dir=$STATE/api-$1
+  mkdir -p "$dir"
+  local port; port=$(alloc_port $((API_PORT_BASE + n)))
+  echo "API_PORT=$port" >"$dir/env"
+  local envs=()
+  mapfile -t envs < <(common_env)
+  envs+=(
+    "Engines__Membership=Redis"
+    "Urls=http://127.0.0.1:$port"
+    "ASPNETCORE_URLS=http://127.0.0.1:$port"
+  )
+  log "api-$n: http://127.0.0.1:$port"
+  launch "$dir" "${envs[@]}" -- dotnet "$API_DLL"
+}
+
+wait_api() {
+  local n=$1 dir=$STATE/api-$1
+  . "$dir/env"
+  wait_http "http://127.0.0.1:$API_PORT/health/ready" "$(pid_of "$dir")" "api-$n"
+  log "api-$n is ready (pid $(pid_of "$dir"))"
+}
+
+running_apis() {
+  local d
+  for d in "$STATE"/api-*; do
+    [ -d "$d" ] && alive "$(pid_of "$d")" && echo "$d"
+  done
+  return 0
+}
+
+write_nginx_conf() {
+  local dir=$STATE/nginx
+  mkdir -p "$dir/tmp"
+  local upstreams="" d
+  for d in $(running_apis); do
+    . "$d/env"
+    upstreams+="        server 127.0.0.1:$API_PORT max_fails=1 fail_timeout=2s;"$'\n'
+  done
+  [ -n "$upstreams" ] || die "no running API node for nginx"
+  local template=$REPO/deploy/nginx/fleamarket.conf.template
+  awk -v state="$STATE" -v listen="127.0.0.1:$NGINX_PORT" -v ups="${upstreams%$'\n'}" '
+    /^@UPSTREAMS@$/ { print ups; next }
+    { gsub(/@STATE@/, state); gsub(/@LISTEN@/, listen); print }' "$template" >"$dir/nginx.conf.new"
+  nginx -t -q -c "$dir/nginx.conf.new" -p "$dir/" 2>"$dir/test.log" || { cat "$dir/test.log" >&2; die "nginx config test failed"; }
+  mv "$dir/nginx.conf.new" "$dir/nginx.conf"
+}
+
+start_nginx() {
+  command -v nginx >/dev/null || die "nginx not found (apt-get install nginx)"
+  NGINX_PORT=$(alloc_port "$NGINX_PORT_BASE")
+  echo "NGINX_PORT=$NGINX_PORT" >>"$STATE/ports.env"
+  write_nginx_conf
+  log "nginx on http://127.0.0.1:$NGINX_PORT"
+  nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx/" 2>>"$STATE/nginx/error.log" || { tail_log nginx; die "nginx did not start"; }
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until [ "$(http_code "http://127.0.0.1:$NGINX_PORT/nginx/health")" = 200 ]; do
+    [ $SECONDS -lt $deadline ] || { tail_log nginx; die "nginx did not answer"; }
+    sleep 0.1
+  done
+  cp "$STATE/nginx/nginx.pid" "$STATE/nginx/pid"
+  wait_http "http://127.0.0.1:$NGINX_PORT/health/ready" "$(pid_of "$STATE/nginx")" nginx
+}
+
+reload_nginx() {
+  local pid; pid=$(cat "$STATE/nginx/nginx.pid" 2>/dev/null || true)
+  alive "$pid" || die "nginx is not running"
+  write_nginx_conf
+  nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx/" -s reload 2>>"$STATE/nginx/error.log"
+  log "nginx reloaded: upstreams $(grep -c '^        server ' "$STATE/nginx/nginx.conf")"
+}
+
+stop_nginx() {
+  local pid; pid=$(cat "$STATE/nginx/nginx.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && stop_pid "$pid" nginx QUIT
+  return 0
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local silos=2 apis=2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --silos) silos=$2; shift 2 ;;
+      --apis) apis=$2; shift 2 ;;
+      *) die "up: unknown option $1 (use --silos N --apis M)" ;;
+    esac
+  done
+  [[ $silos =~ ^[1-9][0-9]*$ && $apis =~ ^[1-9][0-9]*$ ]] || die "up: --silos and --apis take positive numbers"
+  if [ -f "$STATE/ports.env" ]; then
+    load_ports
+    if any_running; then die "a cluster is already running in $STATE (status, or down first)"; fi
+    log "cleaning up after a cluster that is no longer running"
+    cmd_down >/dev/null
+  fi
+  ensure_built
+  command -v jq >/dev/null || die "jq not found (apt-get install jq)"
+  printf '*\n' >"$STATE/.gitignore"
+  rm -rf "$STATE"/silo-* "$STATE"/api-* "$STATE/nginx" "$STATE/redis" "$STATE/ports.used" "$STATE/ports.env"
+  local t0=$SECONDS
+  start_postgres
+  start_redis
+  printf 'PG_PORT=%s\nREDIS_PORT=%s\n' "$PG_PORT" "$REDIS_PORT" >"$STATE/ports.env"
+  # The first silo applies the PostgreSQL schema and founds the cluster; the rest join together.
+  start_silo 1
+  wait_silo 1
+  local i
+  for ((i = 2; i <= silos; i++)); do start_silo "$i"; done
+  for ((i = 1; i <= apis; i++)); do start_api "$i"; done
+  for ((i = 2; i <= silos; i++)); do wait_silo "$i"; done
+  for ((i = 1; i <= apis; i++)); do wait_api "$i"; done
+  start_nginx
+  log "up in $((SECONDS - t0))s: $silos silos, $apis API nodes, http://127.0.0.1:$NGINX_PORT (state: $STATE)"
+  echo "http://127.0.0.1:$NGINX_PORT"
+}
+
+any_running() {
+  local d
+  for d in "$STATE"/silo-* "$STATE"/api-* "$STATE/nginx" "$STATE/redis"; do
+    [ -d "$d" ] && alive "$(pid_of "$d")" && return 0
+  done
+  [ -f "$STATE/postgres/data/postmaster.pid" ] && alive "$(head -n1 "$STATE/postgres/data/postmaster.pid")" && return 0
+  return 1
+}
+
+cmd_add_silo() {
+  require_up
+  local n; n=$(next_index silo)
+  start_silo "$n"
+  wait_silo "$n"
+  echo "silo-$n"
+}
+
+silo_dir() {
+  [[ ${1:-} =~ ^[0-9]+$ ]] || die "give the silo number (as in status: silo-N)"
+  local dir=$STATE/silo-$1
+  [ -d "$dir" ] || die "no silo-$1 in $STATE"
+  echo "$dir"
+}
+
+cmd_stop_silo() {
+  require_up
+  local dir; dir=$(silo_dir "${1:-}")
+  local pid; pid=$(pid_of "$dir")
+  alive "$pid" || { log "silo-$1 is not running"; return 0; }
+  log "silo-$1: SIGTERM (graceful: hands off its grains)"
+  stop_pid "$pid" "silo-$1" TERM
+  log "silo-$1 stopped"
+}
+
+cmd_kill_silo() {
+  require_up
+  local dir; dir=$(silo_dir "${1:-}")
+  local pid; pid=$(pid_of "$dir")
+  alive "$pid" || { log "silo-$1 is not running"; return 0; }
+  log "silo-$1: SIGKILL"
+  stop_pid "$pid" "silo-$1" KILL
+}
+
+cmd_add_api() {
+  require_up
+  local n; n=$(next_index api)
+  start_api "$n"
+  wait_api "$n"
+  reload_nginx
+  echo "api-$n"
+}
+
+# The admin JSON of the first silo that answers (silos[].address/name/status/activations), or nothing.
+admin_cluster_json() {
+  local d
+  for d in "$STATE"/silo-*; do
+    [ -d "$d" ] && alive "$(pid_of "$d")" || continue
+    . "$d/env"
+    local headers=()
+    [ -n "${FLEAMARKET_ADMIN_KEY:-}" ] && headers=(-H "X-Admin-Key: $FLEAMARKET_ADMIN_KEY")
+    local json
+    if json=$(curl -sf --max-time 3 "${headers[@]}" "http://127.0.0.1:$SILO_ADMIN_PORT/dashboard/api/cluster" 2>/dev/null) &&
+      jq -e '.silos | type == "array"' >/dev/null 2>&1 <<<"$json"; then
+      echo "$json"
+      return 0
+    fi
+  done
+  return 0
+}
+
+cmd_status() {
+  require_up
+  local admin; admin=$(admin_cluster_json)
+  echo "state      $STATE"
+  echo "http       http://127.0.0.1:${NGINX_PORT:-?} (nginx: $(alive "$(pid_of "$STATE/nginx")" && echo running || echo stopped))"
+  echo "postgres   127.0.0.1:${PG_PORT:-?} ($([ -f "$STATE/postgres/data/postmaster.pid" ] && alive "$(head -n1 "$STATE/postgres/data/postmaster.pid")" && echo running || echo stopped))"
+  echo "redis      127.0.0.1:${REDIS_PORT:-?} ($(alive "$(pid_of "$STATE/redis")" && echo running || echo stopped))"
+  echo
+  printf '%-8s %-8s %-8s %-32s %-13s %11s  %s\n' SILO PID PROCESS ADDRESS MEMBERSHIP ACTIVATIONS ADMIN
+  local rows; rows=$(membership_rows)
+  local d
+  for d in $(ls -d "$STATE"/silo-* 2>/dev/null | sort -t- -k2 -n); do
+    local name=${d##*/} pid; pid=$(pid_of "$d")
+    . "$d/env"
+    # The newest row of this silo (a restarted silo gets a new generation).
+    local row; row=$(awk -F'\t' -v n="$name" -v a="127.0.0.1:$SILO_PORT@" '$1 == n && index($2, a) == 1' <<<"$rows" | sort -t@ -k2 -n | tail -n1)
+    local address status activations=-
+    address=$(cut -f2 <<<"$row"); status=$(cut -f3 <<<"$row")
+    if [ -n "$admin" ] && [ -n "$address" ]; then
+      activations=$(jq -r --arg a "$address" --arg n "$name" \
+        '[.silos[] | select(.address == $a or (.address | tostring | startswith(($a | split("@")[0]))) and .name == $n)][0].activations // "-"' <<<"$admin")
+    fi
+    printf '%-8s %-8s %-8s %-32s %-13s %11s  %s\n' "$name" "$pid" "$(alive "$pid" && echo running || echo exited)" \
+      "${address:--}" "${status:-none}" "$activations" "http://127.0.0.1:$SILO_ADMIN_PORT/dashboard"
+  done
+  echo
+  printf '%-8s %-8s %-8s %-32s %s\n' API PID PROCESS URL READY
+  for d in $(ls -d "$STATE"/api-* 2>/dev/null | sort -t- -k2 -n); do
+    local name=${d##*/} pid; pid=$(pid_of "$d")
+    . "$d/env"
+    local ready=-
+    alive "$pid" && ready=$(http_code "http://127.0.0.1:$API_PORT/health/ready")
+    printf '%-8s %-8s %-8s %-32s %s\n' "$name" "$pid" "$(alive "$pid" && echo running || echo exited)" "http://127.0.0.1:$API_PORT" "$ready"
+  done
+  [ -n "$admin" ] || echo $'\n(activations: no silo admin endpoint answered /dashboard/api/cluster)'
+}
+
+cmd_load() {
+  require_up
+  if [ ! -f "$LOAD_DLL" ]; then
+    [ -f "$REPO/tools/LoadTest/LoadTest.csproj" ] || die "tools/LoadTest is not in this tree"
+    log "building tools/LoadTest (Release)"
+    dotnet build -c Release "$REPO/tools/LoadTest/LoadTest.csproj" >&2
+  fi
+  if [ $# -eq 0 ]; then
+    set -- drop --opens-in 5 --listings 1 --stock 1000 --max-per-buyer 1 --buyers 500 --concurrency 64 --duration 20
+  fi
+  local verb=$1; shift
+  exec dotnet "$LOAD_DLL" "$verb" --base-url "http://127.0.0.1:$NGINX_PORT" "$@"
+}
+
+cmd_logs() {
+  if [ $# -eq 0 ]; then
+    find "$STATE" -name '*.log' -not -path '*/postgres/data/*' | sort
+  else
+    local f; f=$(log_file "$1")
+    [ -f "$f" ] || die "no log for $1 ($f)"
+    cat "$f"
+  fi
+}
+
+cmd_down() {
+  local purge=false
+  [ "${1:-}" = --purge ] && purge=true
+  load_ports
+  local d
+  stop_nginx
+  for d in "$STATE"/api-*; do [ -d "$d" ] && kill -TERM "$(pid_of "$d")" 2>/dev/null || true; done
+  for d in "$STATE"/api-*; do [ -d "$d" ] && stop_pid "$(pid_of "$d")" "${d##*/}" TERM || true; done
+  # Silos stop together (each hands off to the others or, when all leave, just writes its state).
+  for d in "$STATE"/silo-*; do [ -d "$d" ] && kill -TERM "$(pid_of "$d")" 2>/dev/null || true; done
+  for d in "$STATE"/silo-*; do [ -d "$d" ] && stop_pid "$(pid_of "$d")" "${d##*/}" TERM || true; done
+  stop_redis
+  stop_postgres
+  rm -f "$STATE/ports.env" "$STATE/ports.used"
+  if $purge; then
+    case $STATE in /|"$HOME"|"$REPO") die "refusing to delete $STATE" ;; esac
+    rm -rf "$STATE"
+    log "down; deleted $STATE"
+  else
+    log "down (logs and PostgreSQL data kept in $STATE)"
+  fi
+}
+
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case $cmd in
+  up) cmd_up "$@" ;;
+  status) cmd_status ;;
+  add-silo) cmd_add_silo ;;
+  stop-silo) cmd_stop_silo "$@" ;;
+  kill-silo) cmd_kill_silo "$@" ;;
+  add-api) cmd_add_api ;;
+  load) cmd_load "$@" ;;
+  logs) cmd_logs "$@" ;;
+  down) cmd_down "$@" ;;
+  -h|--help|help|"") usage ;;
+  *) usage >&2; exit 2 ;;
+esac
