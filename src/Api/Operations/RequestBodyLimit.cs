@@ -1,5 +1,6 @@
 using FleaMarket.Api.Problems;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace FleaMarket.Api.Operations;
@@ -20,13 +21,45 @@ internal sealed class RequestBodyLimit(RequestDelegate next, IOptions<ApiOptions
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = limit;
-        if (context.Request.ContentLength is null && context.Request.Body.CanRead)
+        if (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0)
         {
+            // A chunked body is measured before routing, so routes that never read a body refuse it too.
             context.Request.Body = new LimitedReadStream(context.Request.Body, limit);
+            context.Request.EnableBuffering(bufferThreshold: (int)Math.Min(limit, 64 * 1024), bufferLimit: limit + 1);
+            try
+            {
+                await context.Request.Body.DrainAsync(context.RequestAborted);
+            }
+            catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await TooLarge(context, limit);
+                return;
+            }
+            catch (IOException)
+            {
+                await TooLarge(context, limit);
+                return;
+            }
+
+            context.Request.Body.Position = 0;
+        }
+
+        if (!CharsetIsUtf8(context.Request.ContentType))
+        {
+            await Problem.Of(415, ProblemCodes.UnsupportedMediaType, "Unsupported charset.", "Request bodies must be UTF-8 JSON.").ExecuteAsync(context);
+            return;
         }
 
         await next(context);
     }
+
+    /// <summary>True unless the Content-Type names a charset other than UTF-8 (the JSON reader would fail on it).</summary>
+    private static bool CharsetIsUtf8(string? contentType) =>
+        contentType is null
+        || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        || mediaType.Charset.Value is null
+        || mediaType.Charset.Value.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Charset.Value.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase);
 
     internal static Task TooLarge(HttpContext context, long limit) =>
         Problem.Of(413, ProblemCodes.PayloadTooLarge, "The request body is too large.", $"Bodies are limited to {limit} bytes.").ExecuteAsync(context);

@@ -24,10 +24,12 @@ public sealed class MarketGrain(
             market.OpensAt, market.ClosesAt, MarketStatus.Scheduled);
         state.State.Market = view;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IAccountGrain>(market.SellerId).AddMarket(view.MarketId);
         var warmAt = market.OpensAt - options.Value.WarmUpLead;
         var due = warmAt - time.GetUtcNow();
         await RegisterOrUpdateReminder(OpeningReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.Value.ReminderPeriod);
+
+        // Last: only a market that is complete shows up in the seller's list.
+        await GrainFactory.GetGrain<IAccountGrain>(market.SellerId).AddMarket(view.MarketId);
         return view with { Status = StatusOf(view) };
     }
 
@@ -60,7 +62,13 @@ public sealed class MarketGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != OpeningReminder || state.State.Market is not { } market) return;
+        if (reminderName != OpeningReminder) return;
+        if (state.State.Market is not { } market)
+        {
+            await UnregisterReminder(reminderName);
+            return;
+        }
+
         await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).WarmUp()));
         if (time.GetUtcNow() >= market.OpensAt) await UnregisterReminder(OpeningReminder);
     }

@@ -118,6 +118,8 @@ internal sealed partial class ReminderService(
     /// <summary>The local timer of one owned reminder: fires at each due time from now on, then re-arms for the next.</summary>
     private sealed class LocalReminder(ReminderEntry entry, ReminderService service) : IDisposable
     {
+        private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(1);
+
         private readonly Lock _gate = new();
         private ITimer? _timer;
         private bool _disposed;
@@ -135,11 +137,27 @@ internal sealed partial class ReminderService(
                 due += Entry.Period * Math.Ceiling((now - due).Ticks / (double)Entry.Period.Ticks);
             }
 
+            ArmFor(due);
+        }
+
+        /// <summary>
+        /// Waits for <paramref name="due"/>. A timer cannot wait longer than about 49 days, so a far reminder
+        /// (a market announced months ahead) waits in steps of at most a day and re-arms until it is due.
+        /// </summary>
+        private void ArmFor(DateTimeOffset due)
+        {
+            var wait = due - service.Time.GetUtcNow();
+            if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
+            var step = wait > MaxTimerStep ? MaxTimerStep : wait;
             lock (_gate)
             {
                 if (_disposed) return;
                 _timer?.Dispose();
-                _timer = service.Time.CreateTimer(_ => _ = TickAsync(due), null, due > now ? due - now : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                _timer = service.Time.CreateTimer(_ =>
+                {
+                    if (service.Time.GetUtcNow() < due) ArmFor(due);
+                    else _ = TickAsync(due);
+                }, null, step, Timeout.InfiniteTimeSpan);
             }
         }
 

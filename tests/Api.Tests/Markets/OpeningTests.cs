@@ -1,3 +1,4 @@
+using FleaMarket.TestKit;
 using System.Net;
 using FleaMarket.Api.Tests.Infrastructure;
 using FleaMarket.Runtime.Testing;
@@ -28,9 +29,9 @@ public sealed class OpeningTests
         // Idle collection (15 min) takes the listing; at the warm-up lead (5 s in tests) the opening reminder brings it back.
         var silo = market.Cluster.Silos[0];
         clock.Advance(TimeSpan.FromMinutes(29) + TimeSpan.FromSeconds(50));
-        await WaitUntilAsync(() => !silo.ActivationIds.Any(id => id.Key == listingId));
+        await Eventually.WaitUntilAsync(() => !silo.ActivationIds.Any(id => id.Key == listingId));
         clock.Advance(TimeSpan.FromSeconds(5));
-        await WaitUntilAsync(() => silo.ActivationIds.Any(id => id.Key == listingId));
+        await Eventually.WaitUntilAsync(() => silo.ActivationIds.Any(id => id.Key == listingId));
 
         clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
         var oneTickBefore = await buyer.PurchaseAsync(listingId, 1);
@@ -38,15 +39,5 @@ public sealed class OpeningTests
 
         clock.Advance(TimeSpan.FromTicks(1));
         Assert.Equal(HttpStatusCode.Created, (await buyer.PurchaseAsync(listingId, 1)).StatusCode);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
-            await Task.Delay(10);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using FleaMarket.TestKit;
 using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Persistence;
 using FleaMarket.Runtime.Testing;
@@ -37,7 +38,7 @@ public sealed class ListingGroupCommitTests : IAsyncLifetime
 
         // While the first write is held, 200 more purchases reserve stock and queue behind it.
         var queued = Enumerable.Range(1, 200).Select(i => listing.Purchase($"buyer-{i}", 1, $"k{i}")).ToList();
-        await WaitUntilAsync(async () => (await listing.Get())!.Remaining == 799);
+        await Eventually.WaitUntilAsync(async () => (await listing.Get())!.Remaining == 799);
         Assert.False(first.IsCompleted);
         Assert.DoesNotContain(queued, p => p.IsCompleted);
 
@@ -72,15 +73,5 @@ public sealed class ListingGroupCommitTests : IAsyncLifetime
         await listing.Initialize(new ListingSetup(id, "m_test", "u_seller", new NewListing("Lamp", null, 1500, quantity, null),
             DateTimeOffset.UtcNow.AddMinutes(-1), null));
         return listing;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
-            await Task.Delay(10);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using FleaMarket.TestKit;
 using FleaMarket.Runtime.Testing;
 using FleaMarket.Runtime.Tests.Grains;
 using FleaMarket.Runtime.Tests.Testing;
@@ -23,7 +24,7 @@ public sealed class IdleCollectionTests
 
         // The default collection age is 15 minutes, checked every minute: the sweep at minute 15 takes the idle grain.
         clock.Advance(TimeSpan.FromMinutes(1));
-        await WaitUntilAsync(() => ActivationRegistry.DeactivationCount(idle.GetGrainId()) == 1);
+        await Eventually.WaitUntilAsync(() => ActivationRegistry.DeactivationCount(idle.GetGrainId()) == 1);
         Assert.Equal(0, ActivationRegistry.DeactivationCount(busy.GetGrainId()));
         Assert.True(ActivationRegistry.IsLive(busy.GetGrainId()));
 
@@ -33,15 +34,5 @@ public sealed class IdleCollectionTests
         Assert.True(ActivationRegistry.IsLive(idle.GetGrainId()));
         await busy.Release();
         await Assert.ThrowsAsync<GrainCallTimeoutException>(() => busyCall.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
-            await Task.Delay(10);
-        }
     }
 }

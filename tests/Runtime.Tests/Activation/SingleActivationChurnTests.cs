@@ -1,3 +1,4 @@
+using FleaMarket.TestKit;
 using System.Collections.Concurrent;
 using FleaMarket.Runtime.Testing;
 using FleaMarket.Runtime.Tests.Grains;
@@ -74,14 +75,9 @@ public sealed class SingleActivationChurnTests
         }
     }
 
-    private static async Task WaitForCallsAsync(ConcurrentDictionary<string, int> acknowledged, int more)
+    private static Task WaitForCallsAsync(ConcurrentDictionary<string, int> acknowledged, int more)
     {
         var target = acknowledged.Values.Sum() + more;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (acknowledged.Values.Sum() < target)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Calls stalled at {acknowledged.Values.Sum()} acknowledged.");
-            await Task.Delay(20);
-        }
+        return Eventually.WaitUntilAsync(() => acknowledged.Values.Sum() >= target, $"{more} more acknowledged calls", TimeSpan.FromSeconds(60));
     }
 }

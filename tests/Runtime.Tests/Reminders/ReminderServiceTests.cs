@@ -1,3 +1,4 @@
+using FleaMarket.TestKit;
 using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Reminders;
 using FleaMarket.Runtime.Testing;
@@ -29,12 +30,12 @@ public sealed class ReminderServiceTests
         await cluster.DeployAsync();
         var key = $"reminder-{Guid.NewGuid():N}";
         await cluster.Client.GetGrain<IReminderTestGrain>(key).Schedule(TimeSpan.Zero, Period);
-        await WaitForTicksAsync(key, 3);
+        await Eventually.WaitUntilAsync(() => TicksOf(key).Count >= 3, "reminder ticks", TimeSpan.FromSeconds(20));
 
         var owner = TicksOf(key)[^1].Silo;
         await cluster.StopSiloAsync(cluster.Silos.Single(s => s.Silo.Address == owner));
         var before = TicksOf(key).Count;
-        await WaitForTicksAsync(key, before + 3);
+        await Eventually.WaitUntilAsync(() => TicksOf(key).Count >= before + 3, "reminder ticks", TimeSpan.FromSeconds(20));
         await cluster.Client.GetGrain<IReminderTestGrain>(key).Cancel();
 
         var ticks = TicksOf(key);
@@ -57,14 +58,4 @@ public sealed class ReminderServiceTests
 
     private static List<(string Key, DateTimeOffset Due, FleaMarket.Runtime.Membership.SiloAddress Silo)> TicksOf(string key) =>
         [.. ReminderTestGrain.Ticks.Where(t => t.Key == key)];
-
-    private static async Task WaitForTicksAsync(string key, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (TicksOf(key).Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Only {TicksOf(key).Count} of {count} reminder ticks arrived.");
-            await Task.Delay(20);
-        }
-    }
 }
