@@ -80,11 +80,13 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
             GatewayViewSource gateway => gateway.Adopt,
             _ => throw new InvalidOperationException("Unknown view source."),
         };
+        metrics ??= new RuntimeMetrics();
+        metrics.ObserveMembership(() => _views.CurrentView);
         var router = new GrainCallRouter(_views, snapshot =>
         {
             _adopt(snapshot);
             return Task.CompletedTask;
-        }, _connections, new GrainSerializer(), routerOptions, metrics ?? new RuntimeMetrics(), _time);
+        }, _connections, new GrainSerializer(), routerOptions, metrics, _time);
         _factory = new GrainFactory(router);
     }
 

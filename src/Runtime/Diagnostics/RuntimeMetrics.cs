@@ -18,6 +18,7 @@ public sealed class RuntimeMetrics : IDisposable
     private readonly Histogram<double> _callDuration;
     private readonly Counter<long> _membershipChanges;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _activations = new(StringComparer.Ordinal);
+    private Func<Membership.MembershipView>? _view;
 
     /// <summary>Creates the instruments, through <paramref name="meterFactory"/> when a host provides one.</summary>
     public RuntimeMetrics(IMeterFactory? meterFactory = null)
@@ -27,6 +28,8 @@ public sealed class RuntimeMetrics : IDisposable
         _callDuration = _meter.CreateHistogram<double>("fleamarket.grain.call.duration", unit: "ms", description: "Grain call latency seen by the caller.");
         _membershipChanges = _meter.CreateCounter<long>("fleamarket.membership.changes", description: "Membership views adopted.");
         _meter.CreateObservableGauge("fleamarket.activations", ObserveActivations, description: "Live activations by grain type.");
+        _meter.CreateObservableGauge("fleamarket.membership.silos", ObserveSilos, description: "Silos in this process's membership view, by status.");
+        _meter.CreateObservableGauge("fleamarket.membership.version", () => _view?.Invoke().Version ?? 0, description: "Version of this process's membership view.");
     }
 
     /// <summary>Live activations per grain type on this process.</summary>
@@ -48,8 +51,16 @@ public sealed class RuntimeMetrics : IDisposable
 
     internal void MembershipChanged() => _membershipChanges.Add(1);
 
+    /// <summary>Reports the membership view of this process (a silo's or a client's) in the membership gauges.</summary>
+    internal void ObserveMembership(Func<Membership.MembershipView> view) => _view = view;
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<int>> ObserveSilos() =>
+        _view?.Invoke().Snapshot.Entries.GroupBy(e => e.Status)
+            .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("status", g.Key.ToString())))
+        ?? [];
 
     private StrongBox<long> Counter(string grainType) => _activations.GetOrAdd(grainType, static _ => new StrongBox<long>());
 

@@ -137,6 +137,7 @@ public sealed partial class Silo : IAsyncDisposable
             TimeProvider, Metrics, _loggers.CreateLogger<Catalog>());
         router.Local = (_catalog, Address);
         _membership.ViewChanged += OnViewChanged;
+        Metrics.ObserveMembership(() => View);
         _membership.DeclaredDead += OnDeclaredDead;
         handler.Attach(this);
         _serving = true;
