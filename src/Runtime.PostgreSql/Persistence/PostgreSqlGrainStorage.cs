@@ -13,6 +13,8 @@ namespace FleaMarket.Runtime.PostgreSql.Persistence;
 /// </summary>
 internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string serviceId, int maxStateBytes) : IGrainStorage
 {
+    private readonly GrainStateWriteBatcher _writes = new(database);
+
     public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
@@ -79,6 +81,21 @@ internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string
     /// <summary>Runs a conditional write; returns the new version (1 for a clear), or null if the condition failed.</summary>
     private async Task<long?> ExecuteAsync(string sql, string stateName, GrainId grainId, byte[]? payload, long? expected, string verb, CancellationToken cancellationToken)
     {
+        if (payload is not null)
+        {
+            // Writes of many grains share transactions (group commit); clears are rare and go alone.
+            List<NpgsqlParameter> parameters =
+            [
+                new NpgsqlParameter<string> { TypedValue = serviceId },
+                new NpgsqlParameter<string> { TypedValue = grainId.Type },
+                new NpgsqlParameter<string> { TypedValue = grainId.Key },
+                new NpgsqlParameter<string> { TypedValue = stateName },
+                new NpgsqlParameter<byte[]> { TypedValue = payload },
+            ];
+            if (expected is not null) parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Value });
+            return await _writes.WriteAsync(sql, parameters, $"{verb} state '{stateName}' of grain {grainId}").WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
