@@ -262,9 +262,10 @@ EOF
     "ASPNETCORE_URLS=http://127.0.0.1:$http"
     "Admin__Urls=http://127.0.0.1:$admin"
   )
-  [ -n "${FLEAMARKET_ADMIN_KEY:-}" ] && envs+=("Admin__AccessKey=$FLEAMARKET_ADMIN_KEY")
+  if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then envs+=("Dashboard__AccessKey=$FLEAMARKET_DASHBOARD_KEY"); fi
   log "silo-$n: silo port $port, http $http, admin http://127.0.0.1:$admin/dashboard"
-  launch "$dir" "${envs[@]}" -- dotnet "$SILO_DLL"
+  # cwd is the silo's state directory; the content root (appsettings.json) stays the build output.
+  launch "$dir" "${envs[@]}" -- dotnet "$SILO_DLL" --contentRoot "$(dirname "$SILO_DLL")"
 }
 
 # A silo is ready when its own row in the membership table is Active and, when its admin port serves
@@ -301,9 +302,12 @@ start_api() {
     "Engines__Membership=Redis"
     "Urls=http://127.0.0.1:$port"
     "ASPNETCORE_URLS=http://127.0.0.1:$port"
+    # Behind nginx every login comes from nginx's address, so the per-address login limit would be one
+    # limit for everybody (the API does not read X-Forwarded-For); the per-username limit still applies.
+    "Api__LoginsPerAddress=${FLEAMARKET_LOGINS_PER_ADDRESS:-1000000}"
   )
   log "api-$n: http://127.0.0.1:$port"
-  launch "$dir" "${envs[@]}" -- dotnet "$API_DLL"
+  launch "$dir" "${envs[@]}" -- dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")"
 }
 
 wait_api() {
@@ -465,8 +469,8 @@ admin_cluster_json() {
   for d in "$STATE"/silo-*; do
     [ -d "$d" ] && alive "$(pid_of "$d")" || continue
     . "$d/env"
-    local headers=()
-    [ -n "${FLEAMARKET_ADMIN_KEY:-}" ] && headers=(-H "X-Admin-Key: $FLEAMARKET_ADMIN_KEY")
+    local headers=(-H "Accept: application/json")
+    if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then headers+=(-H "X-Dashboard-Key: $FLEAMARKET_DASHBOARD_KEY"); fi
     local json
     if json=$(curl -sf --max-time 3 "${headers[@]}" "http://127.0.0.1:$SILO_ADMIN_PORT/dashboard/api/cluster" 2>/dev/null) &&
       jq -e '.silos | type == "array"' >/dev/null 2>&1 <<<"$json"; then
