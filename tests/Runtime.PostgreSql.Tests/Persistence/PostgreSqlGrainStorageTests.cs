@@ -30,6 +30,28 @@ public sealed class PostgreSqlGrainStorageTests(PostgreSqlFixture fixture) : Gra
     }
 
     [Fact]
+    public async Task Write_ManyGrainsConcurrently_ShareTransactions()
+    {
+        // A storage of its own, so no other test's writes land in the counted window.
+        var storage = new PostgreSqlGrainStorage(fixture.Database, "group-commit", 1024);
+        var before = await CommittedTransactionsAsync();
+        var states = Enumerable.Range(0, 400).Select(i => new TestGrainState { State = new StoredValue { Value = i } }).ToList();
+        await Task.WhenAll(states.Select(state => storage.WriteStateAsync("counter", NewGrain(), state, CancellationToken.None)));
+        var used = await CommittedTransactionsAsync() - before;
+
+        Assert.All(states, s => Assert.NotNull(s.ETag));
+        Assert.InRange(used, 2, 200);
+    }
+
+    /// <summary>The next transaction id: every transaction that writes takes one, so the difference counts write transactions.</summary>
+    private async Task<long> CommittedTransactionsAsync()
+    {
+        await using var connection = await fixture.Database.OpenAsync(CancellationToken.None);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT pg_current_xact_id()::text::bigint", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task Write_SameGrainInTwoServices_AreSeparateRecords()
     {
         var grain = NewGrain();
