@@ -11,9 +11,10 @@ internal sealed class LatencyRecorder(int capacity)
     private readonly int[] _micros = new int[capacity];
     private int _count;
 
-    public void Record(long startTimestamp)
+    public void Record(long startTimestamp) => Record(Stopwatch.GetElapsedTime(startTimestamp));
+
+    public void Record(TimeSpan elapsed)
     {
-        var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
         var index = Interlocked.Increment(ref _count) - 1;
         if (index < _micros.Length) _micros[index] = (int)Math.Min(elapsed.Ticks / 10, int.MaxValue);
     }
