@@ -9,7 +9,7 @@
 #   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: ShuttingDown, hands off its grains, Dead)
 #   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers vote it Dead)
 #   deploy/local/cluster.sh add-api                     start one more API node and add it to nginx (reload)
-#   deploy/local/cluster.sh load [args...]              run tools/LoadTest against nginx (default: a drop)
+#   deploy/local/cluster.sh load [drop options...]      run tools/LoadTest's drop against nginx (no options: a 20 s hot-listing drop)
 #   deploy/local/cluster.sh logs [NAME]                 list the log files, or print one (silo-1, api-2, nginx, postgres, redis)
 #   deploy/local/cluster.sh down [--purge]              stop everything; --purge also deletes the state directory
 #
@@ -525,8 +525,11 @@ cmd_load() {
     log "building tools/LoadTest (Release)"
     dotnet build -c Release "$REPO/tools/LoadTest/LoadTest.csproj" >&2
   fi
+  # No arguments: the default hot-listing drop. Options only: a drop with those options.
   if [ $# -eq 0 ]; then
     set -- drop --opens-in 5 --listings 1 --stock 1000 --max-per-buyer 1 --buyers 500 --concurrency 64 --duration 20
+  elif [[ $1 == -* ]]; then
+    set -- drop "$@"
   fi
   local verb=$1; shift
   exec dotnet "$LOAD_DLL" "$verb" --base-url "http://127.0.0.1:$NGINX_PORT" "$@"
