@@ -6,7 +6,9 @@ namespace FleaMarket.Baseline.Data;
 internal static class Schema
 {
     // Several baseline processes may start against one database at once; the advisory lock serialises their
-    // CREATE ... IF NOT EXISTS, which otherwise can collide on the system catalogs.
+    // CREATE ... IF NOT EXISTS, which otherwise can collide on the system catalogs. orders.listing_id has no foreign
+    // key on purpose: its check would KEY SHARE-lock the hot listing row in every purchase, turning that row's lock
+    // into a MultiXact shared by every transaction in flight; the purchase transaction has read the listing anyway.
     private const string Sql = """
         SELECT pg_advisory_xact_lock(7305671);
         CREATE TABLE IF NOT EXISTS users (
@@ -24,7 +26,7 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS buyer_units (
             listing_id text NOT NULL, buyer_id text NOT NULL, units integer NOT NULL, PRIMARY KEY (listing_id, buyer_id));
         CREATE TABLE IF NOT EXISTS orders (
-            id text PRIMARY KEY, listing_id text NOT NULL REFERENCES listings (id), market_id text NOT NULL,
+            id text PRIMARY KEY, listing_id text NOT NULL, market_id text NOT NULL,
             buyer_id text NOT NULL REFERENCES users (id), quantity integer NOT NULL, unit_price_cents bigint NOT NULL,
             total_cents bigint NOT NULL, created_at timestamptz NOT NULL, idempotency_key text NOT NULL,
             UNIQUE (buyer_id, idempotency_key));
