@@ -14,7 +14,7 @@ internal static class DropCommand
     {
         var baseUrl = new Option<Uri>("--base-url")
         {
-            Description = $"The API's base URL. Default {Defaults.BaseUrl}.",
+            Description = "The API's base URL; every request goes there and nowhere else.",
             DefaultValueFactory = _ => Defaults.BaseUrl,
             CustomParser = ParseUrl,
         };
@@ -96,5 +96,5 @@ internal static class DropCommand
     }
 
     private static Option<int> Int(string name, string description, int defaultValue) =>
-        new(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
 }
