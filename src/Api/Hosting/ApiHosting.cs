@@ -9,6 +9,7 @@ using FleaMarket.Api.Users;
 using FleaMarket.Runtime;
 using FleaMarket.Runtime.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -77,6 +78,10 @@ public static class ApiHosting
     public static WebApplication MapFleaMarketApi(this WebApplication app)
     {
         app.Services.GetRequiredService<PrometheusExporter>();
+
+        // Behind nginx every connection comes from the proxy; the client address (for the per-address login
+        // limit) is the X-Forwarded-For set by a proxy on loopback, the only proxies trusted by default.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseMiddleware<RequestBodyLimit>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
