@@ -116,17 +116,32 @@ internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(GrainStateSql.Read, connection);
-            AddKey(command, stateName, grainId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
-            return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+            return await ReadRecordOnceAsync(stateName, grainId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            // A pooled connection that died with a server restart fails once; reading is safe to repeat on a fresh one.
+            database.Failure($"{verb} state '{stateName}' of grain {grainId}", e);
+        }
+
+        try
+        {
+            return await ReadRecordOnceAsync(stateName, grainId, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
         {
             throw database.Failure($"{verb} state '{stateName}' of grain {grainId}", e);
         }
+    }
+
+    private async Task<(long Version, byte[] Payload)?> ReadRecordOnceAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(GrainStateSql.Read, connection);
+        AddKey(command, stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
     }
 
     private async Task<InconsistentStateException> ConflictAsync(string stateName, GrainId grainId, string? held, CancellationToken cancellationToken)
