@@ -189,7 +189,9 @@ start_redis() {
   command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
   REDIS_PORT=$(alloc_port "$REDIS_PORT_BASE")
   log "redis on 127.0.0.1:$REDIS_PORT"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+  # The membership table must survive a Redis restart (an empty table would let a new silo start a second
+  # cluster beside the running one), so Redis keeps an append-only file.
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync everysec --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
   local deadline=$((SECONDS + START_TIMEOUT))
   until [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; do
