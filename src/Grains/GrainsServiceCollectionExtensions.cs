@@ -16,6 +16,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // ASP.NET Core Identity's hasher (PBKDF2); its iteration count is set through PasswordHasherOptions.
         services.TryAddSingleton<IPasswordHasher<string>, PasswordHasher<string>>();
+        services.AddOptions<PasswordHasherOptions>().BindConfiguration("PasswordHasher");
         services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.SectionName).Validate(o =>
         {
             o.Validate();
