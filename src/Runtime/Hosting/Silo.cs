@@ -103,6 +103,9 @@ public sealed partial class Silo : IAsyncDisposable
 
     internal CatalogOptions CatalogOptions { get; }
 
+    /// <summary>Largest result a grain call can send back (the frame limit less room for the header).</summary>
+    internal int MaxResponseBodyBytes => _messagingOptions.MaxMessageBytes - 64 * 1024;
+
     internal ReminderOptions ReminderOptions { get; }
 
     internal IReminderTable ReminderTable { get; }

@@ -68,6 +68,13 @@ internal sealed partial class SiloMessageHandler(GrainSerializer serializer, ILo
             var result = await item.Completion.Task.ConfigureAwait(false);
             if (message.Kind != MessageKind.Request) return;
             var body = method.ResultType is null ? [] : serializer.SerializeValue(result, method.ResultType);
+            if (body.Length > silo.MaxResponseBodyBytes)
+            {
+                // The transport would drop a frame this big and the caller would wait out its timeout; fail it now instead.
+                throw new InvalidOperationException(
+                    $"The result of {method.Name} on {message.Target} is {body.Length} bytes, over the Messaging:MaxMessageBytes limit.");
+            }
+
             replyTo.Reply(Message.CreateResponse(message, ResponseStatus.Ok, body, silo.Membership.CurrentView.Version));
         }
         catch (NotOwnerException notOwner)
