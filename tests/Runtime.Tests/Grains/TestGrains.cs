@@ -41,42 +41,32 @@ public sealed class CounterGrain : Grain, ICounterGrain
     public Task<int> Get() => Task.FromResult(_count);
 }
 
+/// <summary>
+/// The first caller waits until a second call arrives at the same activation: it can only finish if the two
+/// requests interleave, which is what the interleaving tests prove.
+/// </summary>
+public abstract class RendezvousBase : Grain
+{
+    private TaskCompletionSource<bool>? _waiting;
+
+    public Task<bool> MeetPartner()
+    {
+        if (_waiting is { } first)
+        {
+            _waiting = null;
+            first.SetResult(true);
+            return Task.FromResult(true);
+        }
+
+        _waiting = new TaskCompletionSource<bool>();
+        return _waiting.Task;
+    }
+}
+
 [Reentrant]
-public sealed class RendezvousGrain : Grain, IRendezvousGrain
-{
-    private TaskCompletionSource<bool>? _waiting;
+public sealed class RendezvousGrain : RendezvousBase, IRendezvousGrain;
 
-    public Task<bool> MeetPartner()
-    {
-        if (_waiting is { } first)
-        {
-            _waiting = null;
-            first.SetResult(true);
-            return Task.FromResult(true);
-        }
-
-        _waiting = new TaskCompletionSource<bool>();
-        return _waiting.Task;
-    }
-}
-
-public sealed class ReadOnlyRendezvousGrain : Grain, IReadOnlyRendezvousGrain
-{
-    private TaskCompletionSource<bool>? _waiting;
-
-    public Task<bool> MeetPartner()
-    {
-        if (_waiting is { } first)
-        {
-            _waiting = null;
-            first.SetResult(true);
-            return Task.FromResult(true);
-        }
-
-        _waiting = new TaskCompletionSource<bool>();
-        return _waiting.Task;
-    }
-}
+public sealed class ReadOnlyRendezvousGrain : RendezvousBase, IReadOnlyRendezvousGrain;
 
 public sealed class CounterState
 {
