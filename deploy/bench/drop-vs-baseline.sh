@@ -40,7 +40,7 @@ drop fleamarket-spread "$url" "${spread[@]}"
 for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do kill "$(cat "$pidfile")" 2>/dev/null || true; done
 source "$FLEAMARKET_STATE/ports.env"
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS baseline" -c "CREATE DATABASE baseline" >/dev/null
-baseline_port=45100
+baseline_port=25100 # below the ephemeral port range, like the cluster's ports
 ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=baseline;Maximum Pool Size=100" \
   Urls="http://127.0.0.1:$baseline_port" env "Logging__LogLevel__Microsoft.AspNetCore=Warning" \
   dotnet "$BASELINE" >"$OUT/baseline.log" 2>&1 &

@@ -31,11 +31,13 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 MEMBERSHIP_KEY=fleamarket:fleamarket:membership
 
 # Port bases (override with the environment).
-PG_PORT_BASE=${FLEAMARKET_PG_PORT_BASE:-45432}
-REDIS_PORT_BASE=${FLEAMARKET_REDIS_PORT_BASE:-46379}
-NGINX_PORT_BASE=${FLEAMARKET_HTTP_PORT_BASE:-48080}
-SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-41110}   # silo-N: silo TCP port base+N, its HTTP port +1000, its admin port +2000
-API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-44110}     # api-N: base+N
+# Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing connection between
+# the free-port check and the bind, which made a CI run fail once.
+PG_PORT_BASE=${FLEAMARKET_PG_PORT_BASE:-25432}
+REDIS_PORT_BASE=${FLEAMARKET_REDIS_PORT_BASE:-26379}
+NGINX_PORT_BASE=${FLEAMARKET_HTTP_PORT_BASE:-28080}
+SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-21110}   # silo-N: silo TCP port base+N, its HTTP port +1000, its admin port +2000
+API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-24110}     # api-N: base+N
 
 START_TIMEOUT=${FLEAMARKET_START_TIMEOUT:-90}  # seconds to wait for a process to become ready
 STOP_TIMEOUT=${FLEAMARKET_STOP_TIMEOUT:-60}    # seconds to wait for a graceful stop before SIGKILL
