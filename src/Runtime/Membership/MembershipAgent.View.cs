@@ -112,6 +112,15 @@ internal sealed partial class MembershipAgent
         bool announce = false, declaredDead = false;
         lock (_viewGate)
         {
+            if (snapshot.Version < _view.Version && _insertedVersion > 0 && snapshot.Find(LocalSilo) is null)
+            {
+                // The table went back in time and forgot this silo: its engine lost data (e.g. Redis without
+                // persistence restarted). Keep serving on the last view, and say so loudly: a silo joining the
+                // empty table would start a second cluster.
+                _logger.TableLostData(LocalSilo, snapshot.Version, _view.Version);
+                return;
+            }
+
             if (snapshot.Version <= _view.Version) return;
 
             var view = new MembershipView(snapshot);

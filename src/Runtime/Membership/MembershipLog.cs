@@ -43,4 +43,7 @@ internal static partial class MembershipLog
 
     [LoggerMessage(1013, LogLevel.Warning, "Silo {Silo} declared {Stale} dead while joining: no probe answer and no I-am-alive for several periods (table version {Version})")]
     public static partial void DeclaredStaleSiloDead(this ILogger logger, SiloAddress silo, SiloAddress stale, long version);
+
+    [LoggerMessage(1014, LogLevel.Critical, "Silo {Silo} read membership table version {TableVersion}, older than its view {ViewVersion} and without its own row: the table lost its data. Serving on the last view; make the table's engine persistent (Redis: appendonly yes) and restart the cluster")]
+    public static partial void TableLostData(this ILogger logger, SiloAddress silo, long tableVersion, long viewVersion);
 }

@@ -270,6 +270,24 @@ public sealed class MembershipAgentTests
     }
 
     [Fact]
+    public async Task Refresh_TableLostItsData_KeepsLastViewAndStaysAlive()
+    {
+        await using var cluster = new MembershipTestCluster();
+        var a = await cluster.JoinAsync();
+        var b = await cluster.JoinAsync();
+        var view = a.CurrentView;
+
+        cluster.Table.LoseData();
+        await a.RefreshAsync();
+        cluster.Advance(s_defaults.TableRefreshPeriod * 3);
+
+        // An empty table is not a newer view, nor proof of death: both keep serving on what they knew.
+        Assert.Same(view, a.CurrentView);
+        Assert.Equal(2, b.CurrentView.ActiveSilos.Length);
+        Assert.False(a.IsDeclaredDead || b.IsDeclaredDead);
+    }
+
+    [Fact]
     public async Task ViewChanged_EveryAdoptedVersion_RaisedOnceInOrder()
     {
         await using var cluster = new MembershipTestCluster();

@@ -142,6 +142,11 @@ internal sealed class FakeMembershipNetwork
 /// <summary>Wraps a table so a test can take it down, or slip another write in before the next update.</summary>
 internal sealed class FaultyMembershipTable(IMembershipTable inner) : IMembershipTable
 {
+    private IMembershipTable _inner = inner;
+
+    /// <summary>The engine comes back empty (e.g. Redis restarted without persistence).</summary>
+    public void LoseData() => _inner = new InMemoryMembershipTable();
+
     private Func<Task>? _beforeNextUpdate;
     private volatile bool _isDown;
 
@@ -158,13 +163,13 @@ internal sealed class FaultyMembershipTable(IMembershipTable inner) : IMembershi
     public Task<MembershipSnapshot> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        return inner.ReadAllAsync(cancellationToken);
+        return _inner.ReadAllAsync(cancellationToken);
     }
 
     public Task<bool> TryInsertAsync(MembershipEntry entry, long newVersion, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        return inner.TryInsertAsync(entry, newVersion, cancellationToken);
+        return _inner.TryInsertAsync(entry, newVersion, cancellationToken);
     }
 
     public async Task<bool> TryUpdateAsync(MembershipEntry entry, long newVersion, CancellationToken cancellationToken = default)
@@ -172,19 +177,19 @@ internal sealed class FaultyMembershipTable(IMembershipTable inner) : IMembershi
         ThrowIfDown();
         var interloper = Interlocked.Exchange(ref _beforeNextUpdate, null);
         if (interloper is not null) await interloper();
-        return await inner.TryUpdateAsync(entry, newVersion, cancellationToken);
+        return await _inner.TryUpdateAsync(entry, newVersion, cancellationToken);
     }
 
     public Task UpdateIAmAliveAsync(SiloAddress silo, DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        return inner.UpdateIAmAliveAsync(silo, time, cancellationToken);
+        return _inner.UpdateIAmAliveAsync(silo, time, cancellationToken);
     }
 
     public Task<int> CleanupDefunctEntriesAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        return inner.CleanupDefunctEntriesAsync(olderThan, cancellationToken);
+        return _inner.CleanupDefunctEntriesAsync(olderThan, cancellationToken);
     }
 
     private void ThrowIfDown()
