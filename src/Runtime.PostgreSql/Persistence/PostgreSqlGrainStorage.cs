@@ -13,7 +13,7 @@ namespace FleaMarket.Runtime.PostgreSql.Persistence;
 /// </summary>
 internal sealed class PostgreSqlGrainStorage(PostgreSqlDatabase database, string serviceId, int maxStateBytes) : IGrainStorage
 {
-    private readonly GrainStateWriteBatcher _writes = new(database);
+    private readonly PostgreSqlWriteBatcher _writes = new(database);
 
     public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {

@@ -12,6 +12,9 @@ namespace FleaMarket.Runtime.PostgreSql.Persistence;
 /// </summary>
 internal sealed class PostgreSqlJournalStorage(PostgreSqlDatabase database, string serviceId) : IJournalStorage
 {
+    // Appends of many grains (e.g. a thousand listings selling at once) share transactions.
+    private readonly PostgreSqlWriteBatcher _appends = new(database);
+
     private const string Key = "service_id = $1 AND journal_name = $2 AND grain_type = $3 AND grain_key = $4";
 
     // $5 expected length, $6 number of events, $7 payloads. Concurrent appenders queue on the head row; once
@@ -41,26 +44,27 @@ internal sealed class PostgreSqlJournalStorage(PostgreSqlDatabase database, stri
         }
 
         var payloads = events.Select(e => JsonSerializer.SerializeToUtf8Bytes(e)).ToArray();
-        int inserted;
+        long inserted;
+        var head = expectedLength == 0 ? CreateHeadSql : AdvanceHeadSql;
+        List<NpgsqlParameter> parameters =
+        [
+            new NpgsqlParameter<string> { TypedValue = serviceId },
+            new NpgsqlParameter<string> { TypedValue = journalName },
+            new NpgsqlParameter<string> { TypedValue = grainId.Type },
+            new NpgsqlParameter<string> { TypedValue = grainId.Key },
+            new NpgsqlParameter<long> { TypedValue = expectedLength },
+            new NpgsqlParameter<long> { TypedValue = payloads.Length },
+            new NpgsqlParameter<byte[][]> { TypedValue = payloads },
+        ];
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var head = expectedLength == 0 ? CreateHeadSql : AdvanceHeadSql;
-            await using var command = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql, head), connection);
-            AddKey(command, journalName, grainId);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedLength });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = payloads.Length });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = payloads });
-            inserted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            inserted = await _appends.WriteAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql, head), parameters,
+                $"append {events.Count} events to journal '{journalName}' of grain {grainId}", countRows: true).WaitAsync(cancellationToken).ConfigureAwait(false) ?? 0;
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (PostgreSqlStorageException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // The head row and the primary key agree by construction; a duplicate position still means another writer won.
             throw Conflict(journalName, grainId, expectedLength, null);
-        }
-        catch (NpgsqlException e)
-        {
-            throw database.Failure($"append {events.Count} events to journal '{journalName}' of grain {grainId}", e);
         }
 
         if (inserted != payloads.Length)

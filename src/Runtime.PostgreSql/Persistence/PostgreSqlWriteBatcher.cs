@@ -4,23 +4,26 @@ using FleaMarket.Runtime.PostgreSql.Hosting;
 namespace FleaMarket.Runtime.PostgreSql.Persistence;
 
 /// <summary>
-/// Group commit for grain state writes across grains: while one batch is in flight, the writes that arrive
+/// Group commit for grain state writes and journal appends across grains: while one batch is in flight, the writes that arrive
 /// queue up and go out together as the next batch — one round trip and one transaction (one WAL flush) for
 /// all of them. Each write is still its own conditional statement, so an ETag mismatch fails that write
 /// alone (no row comes back) while the others commit. If the transaction fails, every write in it fails:
 /// nothing is reported written that is not durable.
 /// </summary>
-internal sealed class GrainStateWriteBatcher(PostgreSqlDatabase database)
+internal sealed class PostgreSqlWriteBatcher(PostgreSqlDatabase database)
 {
     private const int MaxBatch = 256;
     private readonly Lock _gate = new();
     private readonly List<PendingWrite> _queue = [];
     private bool _flushing;
 
-    /// <summary>Queues a conditional write (a statement returning the new version); completes with that version, or null on a conflict.</summary>
-    public Task<long?> WriteAsync(string sql, IReadOnlyList<NpgsqlParameter> parameters, string operation)
+    /// <summary>
+    /// Queues a conditional write. With <paramref name="countRows"/> false the statement returns the new version
+    /// (completes with it, or null on a conflict); with true the task completes with the number of rows it changed.
+    /// </summary>
+    public Task<long?> WriteAsync(string sql, IReadOnlyList<NpgsqlParameter> parameters, string operation, bool countRows = false)
     {
-        var pending = new PendingWrite(sql, parameters, operation);
+        var pending = new PendingWrite(sql, parameters, operation, countRows);
         bool start;
         lock (_gate)
         {
@@ -66,19 +69,34 @@ internal sealed class GrainStateWriteBatcher(PostgreSqlDatabase database)
                 foreach (var write in batch)
                 {
                     var command = new NpgsqlBatchCommand(write.Sql);
-                    foreach (var parameter in write.Parameters) command.Parameters.Add(parameter);
+                    // Clones: a parameter belongs to one command, and a batch may be re-run write by write.
+                    foreach (var parameter in write.Parameters) command.Parameters.Add(parameter.Clone());
                     commands.BatchCommands.Add(command);
                 }
 
-                await using var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false);
+                await using (var reader = await commands.ExecuteReaderAsync().ConfigureAwait(false))
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        if (i > 0) await reader.NextResultAsync().ConfigureAwait(false);
+                        if (!batch[i].CountRows) versions[i] = await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : null;
+                    }
+                }
+
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    if (i > 0) await reader.NextResultAsync().ConfigureAwait(false);
-                    versions[i] = await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : null;
+                    if (batch[i].CountRows) versions[i] = commands.BatchCommands[i].RecordsAffected;
                 }
             }
 
             await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (batch.Count > 1 && e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // One statement's error aborted the shared transaction (a duplicate journal position: two activations
+            // of one grain). Run the batch one by one so only the loser fails.
+            foreach (var write in batch) await FlushAsync([write]).ConfigureAwait(false);
+            return;
         }
         catch (NpgsqlException e)
         {
@@ -94,8 +112,10 @@ internal sealed class GrainStateWriteBatcher(PostgreSqlDatabase database)
         for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(versions[i]);
     }
 
-    private sealed class PendingWrite(string sql, IReadOnlyList<NpgsqlParameter> parameters, string operation)
+    private sealed class PendingWrite(string sql, IReadOnlyList<NpgsqlParameter> parameters, string operation, bool countRows)
     {
+        public bool CountRows { get; } = countRows;
+
         public string Sql { get; } = sql;
 
         public IReadOnlyList<NpgsqlParameter> Parameters { get; } = parameters;
