@@ -17,11 +17,7 @@ public static class GrainsServiceCollectionExtensions
         // ASP.NET Core Identity's hasher (PBKDF2); its iteration count is set through PasswordHasherOptions.
         services.TryAddSingleton<IPasswordHasher<string>, PasswordHasher<string>>();
         services.AddOptions<PasswordHasherOptions>().BindConfiguration("PasswordHasher");
-        services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.SectionName).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        services.AddValidatedOptions<MarketOptions>(MarketOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         return services;
     }

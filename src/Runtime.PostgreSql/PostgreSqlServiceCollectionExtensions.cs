@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Membership;
 using FleaMarket.Runtime.Persistence;
 using FleaMarket.Runtime.PostgreSql.Hosting;
@@ -62,11 +63,7 @@ public static class PostgreSqlServiceCollectionExtensions
         if (configure is not null) services.Configure(configure);
         if (services.Any(d => d.ServiceType == typeof(PostgreSqlDatabase))) return;
 
-        services.AddOptions<PostgreSqlOptions>().BindConfiguration(PostgreSqlOptions.SectionName).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        services.AddValidatedOptions<PostgreSqlOptions>(PostgreSqlOptions.SectionName, o => o.Validate());
         services.AddSingleton(sp => new PostgreSqlDatabase(
             NpgsqlDataSource.Create(Options(sp).ConnectionString!),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<PostgreSqlDatabase>(),

@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Membership;
 using FleaMarket.Runtime.Redis.Membership;
 using FleaMarket.Runtime.Redis.Resp;
@@ -32,11 +33,7 @@ public static class RedisServiceCollectionExtensions
         // Binding registers first, so the host's configure action runs after (and over) configuration.
         if (!services.Any(d => d.ServiceType == typeof(RedisConnection)))
         {
-            services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName).Validate(o =>
-            {
-                o.Validate();
-                return true;
-            }).ValidateOnStart();
+            services.AddValidatedOptions<RedisOptions>(RedisOptions.SectionName, o => o.Validate());
             services.TryAddSingleton(TimeProvider.System);
             services.TryAddSingleton(sp => new RedisConnection(
                 sp.GetRequiredService<IOptions<RedisOptions>>().Value,

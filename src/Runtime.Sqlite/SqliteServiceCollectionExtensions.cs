@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using FleaMarket.Runtime.Persistence;
 using FleaMarket.Runtime.Reminders;
 using FleaMarket.Runtime.Sqlite.Hosting;
@@ -66,11 +67,7 @@ public static class SqliteServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is SqliteRegistration r && r.Name == name))
         {
             services.AddSingleton(new SqliteRegistration(name));
-            services.AddOptions<SqliteOptions>(name).BindConfiguration(SqliteOptions.SectionName).Validate(o =>
-            {
-                o.Validate();
-                return true;
-            }).ValidateOnStart();
+            services.AddValidatedOptions<SqliteOptions>(SqliteOptions.SectionName, o => o.Validate(), name);
         }
 
         if (configure is not null) services.Configure(name, configure);

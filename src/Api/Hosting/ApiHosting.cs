@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using FleaMarket.Api.Auth;
@@ -25,11 +26,7 @@ public static class ApiHosting
     /// </summary>
     public static IServiceCollection AddFleaMarketApi(this IServiceCollection services, Action<ApiOptions>? configure = null)
     {
-        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        services.AddValidatedOptions<ApiOptions>(ApiOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
 

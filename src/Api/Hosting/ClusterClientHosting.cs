@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using System.Net;
 using FleaMarket.Runtime;
 using FleaMarket.Runtime.Client;
@@ -32,11 +33,7 @@ public static class ClusterClientHosting
     /// </summary>
     public static IServiceCollection AddFleaMarketClusterClient(this IServiceCollection services)
     {
-        services.AddOptions<ClusterConnectionOptions>().BindConfiguration(ClusterConnectionOptions.SectionName).Validate(o =>
-        {
-            o.ParseGateways();
-            return true;
-        }).ValidateOnStart();
+        services.AddValidatedOptions<ClusterConnectionOptions>(ClusterConnectionOptions.SectionName, o => o.ParseGateways());
         services.TryAddSingleton(sp => new RuntimeMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp =>
         {

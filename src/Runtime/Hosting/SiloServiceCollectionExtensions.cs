@@ -99,14 +99,6 @@ public static class SiloServiceCollectionExtensions
         return services;
     }
 
-    private static void AddValidatedOptions<T>(this IServiceCollection services, string section, Action<T> validate) where T : class
-    {
-        services.AddOptions<T>().BindConfiguration(section).Validate(o =>
-        {
-            validate(o);
-            return true;
-        }).ValidateOnStart();
-    }
 }
 
 /// <summary>A grain class registered with <see cref="SiloServiceCollectionExtensions.AddGrain"/>.</summary>

@@ -1,3 +1,4 @@
+using FleaMarket.Runtime.Hosting;
 using FleaMarket.Api.Operations;
 using FleaMarket.Runtime.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,16 +15,8 @@ internal static class SiloAdminHosting
     /// </summary>
     public static IServiceCollection AddSiloAdmin(this IServiceCollection services)
     {
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
-        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        services.AddValidatedOptions<AdminOptions>(AdminOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<DashboardOptions>(DashboardOptions.SectionName, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
 
         // The API registers the same exporter when it runs in this process; a pure silo needs its own.
