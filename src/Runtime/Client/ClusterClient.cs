@@ -16,8 +16,7 @@ namespace FleaMarket.Runtime.Client;
 /// </summary>
 public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
 {
-    private readonly IMembershipViewSource _views;
-    private readonly Action<MembershipSnapshot> _adopt;
+    private readonly ClientViewSourceBase _views;
     private readonly ConnectionManager _connections;
     private readonly GrainFactory _factory;
     private readonly ClusterClientOptions _options;
@@ -56,7 +55,7 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     }
 
     private ClusterClient(
-        Func<ConnectionManager, IMembershipViewSource> createViews,
+        Func<ConnectionManager, ClientViewSourceBase> createViews,
         ClusterClientOptions? options,
         MessagingOptions? messagingOptions,
         RouterOptions? routerOptions,
@@ -74,17 +73,11 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
         _connections = new ConnectionManager(new RejectingHandler(), messagingOptions, _time,
             loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         _views = createViews(_connections);
-        _adopt = _views switch
-        {
-            ClientViewSource table => table.Adopt,
-            GatewayViewSource gateway => gateway.Adopt,
-            _ => throw new InvalidOperationException("Unknown view source."),
-        };
         metrics ??= new RuntimeMetrics();
         metrics.ObserveMembership(() => _views.CurrentView);
         var router = new GrainCallRouter(_views, snapshot =>
         {
-            _adopt(snapshot);
+            _views.Adopt(snapshot);
             return Task.CompletedTask;
         }, _connections, new GrainSerializer(), routerOptions, metrics, _time);
         _factory = new GrainFactory(router);

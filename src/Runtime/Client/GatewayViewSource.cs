@@ -12,14 +12,9 @@ namespace FleaMarket.Runtime.Client;
 /// that are given silo endpoints rather than table credentials. Gateways are tried in turn; the first that
 /// answers wins. Once a view is known, its Active silos serve as gateways too.
 /// </summary>
-internal sealed class GatewayViewSource(IReadOnlyList<IPEndPoint> gateways, ConnectionManager connections, TimeSpan timeout) : IMembershipViewSource
+internal sealed class GatewayViewSource(IReadOnlyList<IPEndPoint> gateways, ConnectionManager connections, TimeSpan timeout) : ClientViewSourceBase
 {
-    private readonly Lock _gate = new();
-    private MembershipView _view = MembershipView.Empty;
-
-    public MembershipView CurrentView => Volatile.Read(ref _view);
-
-    public async Task<MembershipView> RefreshAsync(CancellationToken cancellationToken = default)
+    public override async Task<MembershipView> RefreshAsync(CancellationToken cancellationToken = default)
     {
         Exception? lastError = null;
         foreach (var gateway in Candidates())
@@ -40,14 +35,6 @@ internal sealed class GatewayViewSource(IReadOnlyList<IPEndPoint> gateways, Conn
         }
 
         throw new SiloUnavailableException($"No gateway silo answered ({string.Join(", ", gateways)}).", inner: lastError);
-    }
-
-    public void Adopt(MembershipSnapshot snapshot)
-    {
-        lock (_gate)
-        {
-            if (snapshot.Version > _view.Version) Volatile.Write(ref _view, new MembershipView(snapshot));
-        }
     }
 
     // Known Active silos first (they are current), then the configured endpoints; generation 0 names
