@@ -1,18 +1,14 @@
 namespace FleaMarket.Cluster.Tests;
 
-/// <summary>Waits for a condition with a deadline instead of sleeping a fixed time.</summary>
+/// <summary>Waiting in cluster tests: the test kit's <see cref="TestKit.Eventually"/>, with the longer deadline real processes and engines need.</summary>
 internal static class Eventually
 {
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Timed out waiting until {what}.");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>Default deadline of a cluster-test wait: 20 s.</summary>
+    public static readonly TimeSpan ClusterDeadline = TimeSpan.FromSeconds(20);
 
-    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? deadline = null) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), what, deadline);
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan deadline) =>
+        TestKit.Eventually.WaitUntilAsync(condition, what, deadline);
+
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan deadline) =>
+        TestKit.Eventually.WaitUntilAsync(condition, what, deadline);
 }

@@ -69,7 +69,7 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines)
         // Re-read from PostgreSQL, not from memory.
         foreach (var key in keys) await Grain(key).Deactivate();
         await Eventually.WaitUntilAsync(
-            () => cluster.Silos.All(s => !s.ActivationIds.Any(id => id.Type == Grain(keys[0]).GetGrainId().Type)), "every grain deactivated");
+            () => cluster.Silos.All(s => !s.ActivationIds.Any(id => id.Type == Grain(keys[0]).GetGrainId().Type)), "every grain deactivated", Eventually.ClusterDeadline);
         foreach (var key in keys) Assert.Equal(key.StartsWith("pg-fresh", StringComparison.Ordinal) ? 1 : 3, await Grain(key).Get());
     }
 }

@@ -52,7 +52,7 @@ public sealed class RedisOutageTests(EngineServersFixture engines)
         foreach (var silo in cluster.Silos)
         {
             await Eventually.WaitUntilAsync(
-                () => logs.Count("I-am-alive failed", silo.Silo.Address.ToString()) >= 2, $"{silo.Name} failed two I-am-alive writes");
+                () => logs.Count("I-am-alive failed", silo.Silo.Address.ToString()) >= 2, $"{silo.Name} failed two I-am-alive writes", Eventually.ClusterDeadline);
         }
 
         // Existing grains and new ones are served, on the last view, by both silos.
@@ -72,7 +72,7 @@ public sealed class RedisOutageTests(EngineServersFixture engines)
         {
             var table = await membership.MembershipTable.ReadAllAsync();
             return running.All(s => table.Find(s) is { Status: SiloStatus.Active } row && row.IAmAliveTime > backAt);
-        }, "both silos are Active in the table with a fresh I-am-alive");
+        }, "both silos are Active in the table with a fresh I-am-alive", Eventually.ClusterDeadline);
 
         // A new silo can join, and every grain keeps its value across the hand-off to it.
         await cluster.StartAdditionalSiloAsync();

@@ -77,7 +77,7 @@ public sealed class ReminderDurabilityTests(EngineServersFixture engines)
         Assert.Equal(ticks.Count, ticks.Select(t => t.Due).Distinct().Count());
 
         // Every tick wrote the grain's state first; the count survived the restart in PostgreSQL.
-        await Eventually.WaitUntilAsync(async () => await grain.GetStoredTicks() == TicksOf(key).Count, "the stored tick count matches the ticks seen");
+        await Eventually.WaitUntilAsync(async () => await grain.GetStoredTicks() == TicksOf(key).Count, "the stored tick count matches the ticks seen", Eventually.ClusterDeadline);
     }
 
     private static List<Tick> TicksOf(string key) => [.. DurableReminderGrain.Ticks.Where(t => t.Key == key)];
