@@ -1,18 +1,17 @@
 using FleaMarket.Grains.Markets;
-using FleaMarket.Runtime.Hosting;
+using FleaMarket.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FleaMarket.Grains;
 
-/// <summary>Host entry point for the flea market's grains.</summary>
+/// <summary>Host entry point for the flea market's grains (Orleans finds the grain classes through code generation).</summary>
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>Registers every flea-market grain class and its settings (section "Markets"). Safe to call twice.</summary>
+    /// <summary>The services the grains need and their settings (sections "Markets", "PasswordHasher"). Safe to call twice.</summary>
     public static IServiceCollection AddFleaMarketGrains(this IServiceCollection services, Action<MarketOptions>? configure = null)
     {
-        services.AddGrainsFrom(typeof(GrainsServiceCollectionExtensions).Assembly);
         services.TryAddSingleton(TimeProvider.System);
         // ASP.NET Core Identity's hasher (PBKDF2); its iteration count is set through PasswordHasherOptions.
         services.TryAddSingleton<IPasswordHasher<string>, PasswordHasher<string>>();

@@ -1,23 +1,49 @@
 using FleaMarket.Api.Hosting;
-using FleaMarket.Grains;
-using FleaMarket.Runtime.Hosting;
-using FleaMarket.Silo;
+using FleaMarket.Api.Operations;
+using FleaMarket.Hosting;
 using FleaMarket.Silo.Admin;
+using FleaMarket.Silo.Hosting;
+using FleaMarket.Silo.Operations;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 
 // A silo process. By default (the embedded single-node setup) it keeps its data in ./data/fleamarket.db and
-// also serves the HTTP API, calling its own grains directly. Set Api:Enabled=false for a pure silo behind
-// separate API nodes, and Engines:* for Redis/PostgreSQL (see docs/operations.md). The dashboard, /metrics and
-// health probes are on the admin port (Admin:Urls, default http://127.0.0.1:8081).
+// also serves the HTTP API on http://127.0.0.1:5000, calling its own grains. Set Api:Enabled=false for a pure
+// silo behind separate API nodes, and Engines:* for Redis/PostgreSQL (docs/operations.md). Orleans' dashboard,
+// /metrics and health probes are on the admin port (Admin:Urls, default http://127.0.0.1:8081).
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.UseUrls(builder.Configuration["Urls"] ?? "http://127.0.0.1:5000");
-builder.Services.AddSiloAdmin().AddSilo().AddConfiguredEngines(builder.Configuration).AddFleaMarketGrains();
 var serveApi = builder.Configuration.GetValue("Api:Enabled", defaultValue: true);
+var admin = builder.Configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
+admin.Validate();
+List<string> urls = serveApi ? [builder.Configuration["Urls"] ?? "http://127.0.0.1:5000"] : [];
+if (admin.Enabled) urls.AddRange(admin.UrlList);
+builder.WebHost.UseUrls([.. urls]);
+
+builder.AddFleaMarketSilo();
+builder.Services.AddValidatedOptions<AdminOptions>(AdminOptions.SectionName, o => o.Validate());
+builder.Services.AddValidatedOptions<DashboardAccessOptions>(DashboardAccessOptions.SectionName, o => o.Validate());
+builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("silo", tags: ["ready"]);
+builder.Services.AddFleaMarketMetrics();
+builder.Services.AddSingleton<MembershipMetrics>();
+builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(MembershipMetrics.MeterName));
 if (serveApi) builder.Services.AddFleaMarketApi();
-builder.Services.AddHealthChecks();
 
 var app = builder.Build();
-if (serveApi) app.MapFleaMarketApi();
-else app.MapHealthChecks("/health/live");
+app.Services.GetRequiredService<MembershipMetrics>();
+app.UseMiddleware<AdminGate>();
+if (serveApi)
+{
+    app.MapFleaMarketApi();
+}
+else
+{
+    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+    app.MapFleaMarketMetrics();
+}
+
+if (admin.Enabled && builder.Configuration.GetValue("Dashboard:Enabled", defaultValue: true)) app.MapOrleansDashboard("/dashboard");
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("FleaMarket is up: API on {Urls}. Stop with Ctrl+C.", string.Join(", ", app.Urls)));
-app.Run();
+    app.Logger.LogInformation("FleaMarket is up on {Urls}. Stop with Ctrl+C.", string.Join(", ", app.Urls)));
+await app.RunAsync();

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using FleaMarket.Api.Problems;
 using FleaMarket.Grains;
-using FleaMarket.Runtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 

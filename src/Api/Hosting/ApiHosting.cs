@@ -1,4 +1,4 @@
-using FleaMarket.Runtime.Hosting;
+using System.Data.Common;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using FleaMarket.Api.Auth;
@@ -7,8 +7,7 @@ using FleaMarket.Api.Markets;
 using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Users;
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Diagnostics;
+using FleaMarket.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -76,16 +75,13 @@ public static class ApiHosting
         });
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
-        services.TryAddSingleton(_ => new PrometheusExporter(
-            [RuntimeMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting"]));
+        services.AddFleaMarketMetrics();
         return services;
     }
 
     /// <summary>The API's middleware and endpoints.</summary>
     public static WebApplication MapFleaMarketApi(this WebApplication app)
     {
-        app.Services.GetRequiredService<PrometheusExporter>();
-
         // Behind nginx every connection comes from the proxy; the client address (for the per-address login
         // limit) is the X-Forwarded-For set by a proxy on loopback, the only proxies trusted by default.
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
@@ -95,7 +91,7 @@ public static class ApiHosting
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
-                RetriableCallException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ when IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });
@@ -109,8 +105,20 @@ public static class ApiHosting
         app.MapListingsApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4"))
-            .WithName("Metrics").WithSummary("Prometheus text format.").ExcludeFromDescription();
+        app.MapFleaMarketMetrics();
         return app;
     }
+
+    /// <summary>
+    /// Failures that mean "the cluster cannot serve this right now", never "the input was wrong": Orleans'
+    /// own (a silo gone, a message rejected, the client not connected yet), a call past its timeout, and a
+    /// storage engine that is down. Each is a 503 with Retry-After; a purchase answered so was not acknowledged.
+    /// </summary>
+    internal static bool IsUnavailable(Exception exception) => exception switch
+    {
+        OrleansException or TimeoutException or DbException => true,
+        InvalidOperationException when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailable),
+        _ => exception.InnerException is { } inner && IsUnavailable(inner),
+    };
 }

@@ -2,7 +2,6 @@ using FleaMarket.Api.Auth;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
 using FleaMarket.Grains;
-using FleaMarket.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FleaMarket.Api.Markets;

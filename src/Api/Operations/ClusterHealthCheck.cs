@@ -1,17 +1,27 @@
-using FleaMarket.Runtime.Client;
-using FleaMarket.Runtime.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FleaMarket.Api.Operations;
 
-/// <summary>Ready when this node knows at least one Active silo to send calls to.</summary>
-internal sealed class ClusterHealthCheck(IServiceProvider services) : IHealthCheck
+/// <summary>
+/// Ready when a call into the cluster answers: the management grain lists the active silos. Works the same
+/// through an API node's client and inside a silo that serves the API.
+/// </summary>
+internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var view = services.GetService<ClusterClient>()?.View ?? services.GetService<Silo>()?.View;
-        return Task.FromResult(view is { ActiveSilos.IsEmpty: false }
-            ? HealthCheckResult.Healthy($"{view.ActiveSilos.Length} active silos (view {view.Version}).")
-            : HealthCheckResult.Unhealthy("No active silo is known."));
+        try
+        {
+            var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(Budget, cancellationToken);
+            return silos.Count > 0
+                ? HealthCheckResult.Healthy($"{silos.Count} active silos.")
+                : HealthCheckResult.Unhealthy("No active silo is known.");
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy($"The cluster does not answer: {exception.Message}");
+        }
     }
 }

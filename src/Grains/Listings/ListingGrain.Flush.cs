@@ -1,4 +1,4 @@
-using FleaMarket.Runtime;
+using Orleans.Storage;
 
 namespace FleaMarket.Grains.Listings;
 
@@ -15,7 +15,7 @@ public sealed partial class ListingGrain
             _pending.Clear();
             try
             {
-                _book.JournalLength = await journal.AppendAsync(JournalName, GrainId, _book.JournalLength, batch.Select(p => p.Recorded).ToList());
+                _book.JournalLength = await journal.AppendAsync(JournalName, ListingId, _book.JournalLength, batch.Select(p => p.Recorded).ToList());
             }
             catch (Exception exception)
             {
@@ -24,7 +24,7 @@ public sealed partial class ListingGrain
                 foreach (var pending in batch) pending.Durable.TrySetException(exception);
                 if (exception is InconsistentStateException)
                 {
-                    // Another activation appended (a zombie after a split): drop this one and re-read.
+                    // Another activation appended (a duplicate during a membership change): drop this one; the next re-reads.
                     foreach (var pending in _pending) _book.Release(pending);
                     foreach (var pending in _pending) pending.Durable.TrySetException(exception);
                     _pending.Clear();

@@ -47,7 +47,7 @@ internal sealed class OrderBook
 
     public void Confirm(PendingOrder pending) => _orders.Add(pending.Recorded.Order);
 
-    public IReadOnlyList<Order> OrdersNewestFirst(string? buyerId)
+    public Order[] OrdersNewestFirst(string? buyerId)
     {
         var orders = new List<Order>();
         for (var i = _orders.Count - 1; i >= 0; i--)
@@ -55,6 +55,6 @@ internal sealed class OrderBook
             if (buyerId is null || _orders[i].BuyerId == buyerId) orders.Add(_orders[i]);
         }
 
-        return orders;
+        return [.. orders];
     }
 }

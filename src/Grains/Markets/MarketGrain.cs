@@ -1,6 +1,4 @@
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Persistence;
-using FleaMarket.Runtime.Reminders;
+using FleaMarket.Grains.Listings;
 using Microsoft.Extensions.Options;
 
 namespace FleaMarket.Grains.Markets;
@@ -19,25 +17,23 @@ public sealed class MarketGrain(
 
     public async Task<MarketView> Create(NewMarket market)
     {
-        if (state.State.Market is { } existing) return existing with { Status = StatusOf(existing) };
-        var view = new MarketView(this.GetPrimaryKeyString(), market.SellerId, market.Title, market.Description,
-            market.OpensAt, market.ClosesAt, MarketStatus.Scheduled);
-        state.State.Market = view;
+        if (state.State.Market is { } existing) return View(existing);
+        var record = new MarketRecord(this.GetPrimaryKeyString(), market.SellerId, market.Title, market.Description, market.OpensAt, market.ClosesAt);
+        state.State.Market = record;
         await state.WriteStateAsync();
-        var warmAt = market.OpensAt - options.Value.WarmUpLead;
-        var due = warmAt - time.GetUtcNow();
-        await RegisterOrUpdateReminder(OpeningReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.Value.ReminderPeriod);
+        var due = record.OpensAt - options.Value.WarmUpLead - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(OpeningReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.Value.ReminderPeriod);
 
         // Last: only a market that is complete shows up in the seller's list.
-        await GrainFactory.GetGrain<IAccountGrain>(market.SellerId).AddMarket(view.MarketId);
-        return view with { Status = StatusOf(view) };
+        await GrainFactory.GetGrain<IAccountGrain>(market.SellerId).AddMarket(record.MarketId);
+        return View(record);
     }
 
     public async Task<MarketDetails?> Get()
     {
         if (state.State.Market is not { } market) return null;
         var listings = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).Get()));
-        return new MarketDetails(market with { Status = StatusOf(market) }, [.. listings.OfType<ListingView>()]);
+        return new MarketDetails(View(market), [.. listings.OfType<ListingView>()]);
     }
 
     public async Task<AddListingResult> AddListing(string callerId, NewListing listing)
@@ -63,27 +59,22 @@ public sealed class MarketGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != OpeningReminder) return;
-        if (state.State.Market is not { } market)
+        if (state.State.Market is { } market)
         {
-            await UnregisterReminder(reminderName);
-            return;
+            await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).WarmUp()));
+            if (time.GetUtcNow() < market.OpensAt) return;
         }
 
-        await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).WarmUp()));
-        if (time.GetUtcNow() >= market.OpensAt) await UnregisterReminder(OpeningReminder);
+        // Open (or never created): nothing left to warm up.
+        if (await this.GetReminder(OpeningReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
-    private string StatusOf(MarketView market)
+    private MarketView View(MarketRecord market)
     {
         var now = time.GetUtcNow();
-        if (market.ClosesAt is { } closesAt && now >= closesAt) return MarketStatus.Closed;
-        return now < market.OpensAt ? MarketStatus.Scheduled : MarketStatus.Open;
+        var status = market.ClosesAt is { } closesAt && now >= closesAt ? MarketStatus.Closed
+            : now < market.OpensAt ? MarketStatus.Scheduled
+            : MarketStatus.Open;
+        return new MarketView(market.MarketId, market.SellerId, market.Title, market.Description, market.OpensAt, market.ClosesAt, status);
     }
-}
-
-public sealed class MarketState
-{
-    public MarketView? Market { get; set; }
-
-    public List<string> ListingIds { get; set; } = [];
 }

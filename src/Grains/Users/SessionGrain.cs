@@ -1,5 +1,4 @@
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Persistence;
+using Orleans.Storage;
 
 namespace FleaMarket.Grains.Users;
 
@@ -51,7 +50,8 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Keep the slid expiry across a hand-off to another silo.
-        if (reason != DeactivationReason.InconsistentState && state.RecordExists && _expiresAt > state.State.ExpiresAt && !state.State.Ended)
+        var lostRace = reason.ReasonCode == DeactivationReasonCode.ApplicationError && reason.Exception is InconsistentStateException;
+        if (!lostRace && state.RecordExists && _expiresAt > state.State.ExpiresAt && !state.State.Ended)
         {
             state.State.ExpiresAt = _expiresAt;
             await state.WriteStateAsync(cancellationToken);
@@ -59,13 +59,19 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
     }
 }
 
+/// <summary>The stored state of a session grain.</summary>
+[GenerateSerializer, Alias("FleaMarket.SessionState")]
 public sealed class SessionState
 {
+    [Id(0)]
     public UserProfile? User { get; set; }
 
+    [Id(1)]
     public TimeSpan SlidingExpiry { get; set; }
 
+    [Id(2)]
     public DateTimeOffset ExpiresAt { get; set; }
 
+    [Id(3)]
     public bool Ended { get; set; }
 }

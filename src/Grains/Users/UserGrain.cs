@@ -1,5 +1,3 @@
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Persistence;
 using Microsoft.AspNetCore.Identity;
 
 namespace FleaMarket.Grains.Users;
@@ -43,9 +41,13 @@ public sealed class UserGrain([PersistentState("user")] IPersistentState<UserSta
     }
 }
 
+/// <summary>The stored state of a user grain.</summary>
+[GenerateSerializer, Alias("FleaMarket.UserState")]
 public sealed class UserState
 {
+    [Id(0)]
     public UserProfile? Profile { get; set; }
 
+    [Id(1)]
     public string PasswordHash { get; set; } = "";
 }

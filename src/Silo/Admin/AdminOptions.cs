@@ -1,8 +1,8 @@
 namespace FleaMarket.Silo.Admin;
 
 /// <summary>
-/// The silo's admin endpoint (configuration section "Admin"): the dashboard, /metrics and health probes on a
-/// port of its own, so the API port can face the load balancer while this one stays on loopback.
+/// The silo's admin endpoint (configuration section "Admin"): Orleans' dashboard, /metrics and health probes
+/// on a port of its own, so the API port can face the load balancer while this one stays on loopback.
 /// </summary>
 internal sealed class AdminOptions
 {
@@ -35,6 +35,9 @@ internal sealed class AdminOptions
             }
         }
     }
+
+    /// <summary>The ports of the configured URLs (80/443 when a URL names none).</summary>
+    public IEnumerable<int> Ports => UrlList.Select(url => new Uri(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal)).Port);
 
     /// <summary>True when every URL binds a loopback address (or localhost).</summary>
     public bool IsLoopbackOnly => UrlList.All(url =>

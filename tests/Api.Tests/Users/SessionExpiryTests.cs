@@ -1,6 +1,6 @@
 using System.Net;
 using FleaMarket.Api.Tests.Infrastructure;
-using FleaMarket.Runtime.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FleaMarket.Api.Tests.Users;
 
@@ -9,7 +9,7 @@ public sealed class SessionExpiryTests
     [Fact]
     public async Task Session_UnusedLongerThanSlidingExpiry_IsRefused()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var market = await FleaMarketCluster.StartAsync(silos: 1, apiNodes: 1, time: clock);
         var user = await Shopper.SignUpAsync(market.Nodes[0].CreateClient());
 

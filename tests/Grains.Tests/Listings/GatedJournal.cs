@@ -1,5 +1,4 @@
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Persistence;
+using FleaMarket.Persistence.Journals;
 
 namespace FleaMarket.Grains.Tests.Listings;
 
@@ -17,8 +16,8 @@ public sealed class GatedJournal(IJournalStorage inner) : IJournalStorage
 
     public int Events => Volatile.Read(ref _events);
 
-    /// <summary>Set to fail appends of this many events or more (nothing is written).</summary>
-    public Exception? FailNext { get; set; }
+    /// <summary>While set, every append fails with it (nothing is written).</summary>
+    public Exception? Failure { get; set; }
 
     public TaskCompletionSource<int> FirstAppendStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -26,30 +25,20 @@ public sealed class GatedJournal(IJournalStorage inner) : IJournalStorage
 
     public void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task<long> AppendAsync<TEvent>(string journalName, GrainId grainId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
     {
         FirstAppendStarted.TrySetResult(events.Count);
         await _gate.Task.WaitAsync(cancellationToken);
-        if (FailNext is { } failure)
-        {
-            FailNext = null;
-            throw failure;
-        }
+        if (Failure is { } failure) throw failure;
 
         Interlocked.Increment(ref _appends);
         Interlocked.Add(ref _events, events.Count);
-        return await inner.AppendAsync(journalName, grainId, expectedLength, events, cancellationToken);
+        return await inner.AppendAsync(journalName, streamId, expectedLength, events, cancellationToken);
     }
 
-    public Task<IReadOnlyList<JournalEvent<TEvent>>> ReadAsync<TEvent>(string journalName, GrainId grainId, long afterPosition, int maxCount, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync<TEvent>(journalName, grainId, afterPosition, maxCount, cancellationToken);
+    public Task<IReadOnlyList<JournalEntry<TEvent>>> ReadAsync<TEvent>(string journalName, string streamId, long afterPosition, int maxCount, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync<TEvent>(journalName, streamId, afterPosition, maxCount, cancellationToken);
 
-    public Task<long> GetLengthAsync(string journalName, GrainId grainId, CancellationToken cancellationToken = default) =>
-        inner.GetLengthAsync(journalName, grainId, cancellationToken);
-
-    public Task WriteSnapshotAsync<TState>(string journalName, GrainId grainId, long position, TState state, CancellationToken cancellationToken = default) =>
-        inner.WriteSnapshotAsync(journalName, grainId, position, state, cancellationToken);
-
-    public Task<JournalSnapshot<TState>?> ReadSnapshotAsync<TState>(string journalName, GrainId grainId, CancellationToken cancellationToken = default) =>
-        inner.ReadSnapshotAsync<TState>(journalName, grainId, cancellationToken);
+    public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default) =>
+        inner.GetLengthAsync(journalName, streamId, cancellationToken);
 }

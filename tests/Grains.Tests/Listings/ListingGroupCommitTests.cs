@@ -1,29 +1,28 @@
+using FleaMarket.Persistence;
+using FleaMarket.Persistence.Journals;
 using FleaMarket.TestKit;
-using FleaMarket.Runtime.Hosting;
-using FleaMarket.Runtime.Persistence;
-using FleaMarket.Runtime.Testing;
+using FleaMarket.TestKit.Orleans;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace FleaMarket.Grains.Tests.Listings;
 
 public sealed class ListingGroupCommitTests : IAsyncLifetime
 {
-    private readonly GatedJournal _journal = new(new InMemoryJournalStorage());
-    private TestCluster _cluster = null!;
+    private readonly GatedJournal _journal = new(new ServiceCollection().AddInMemoryJournal().BuildServiceProvider().GetRequiredService<IJournalStorage>());
+    private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = new TestCluster(new TestClusterOptions
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
         {
-            InitialSilos = 1,
-            UseInMemoryStorage = false,
-            ConfigureSilo = services =>
-            {
-                services.AddFleaMarketGrains();
-                services.AddInMemoryGrainStorage(GrainStorage.DefaultName, new InMemoryGrainStorage());
-                services.AddKeyedSingleton<IJournalStorage>(GrainStorage.DefaultName, _journal);
-            },
+            silo.AddSharedGrainStorageAsDefault(new SharedGrainStore());
+            silo.Services.AddFleaMarketGrains();
+            silo.Services.AddSingleton<IJournalStorage>(_journal);
         });
+        _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
 
@@ -53,10 +52,13 @@ public sealed class ListingGroupCommitTests : IAsyncLifetime
     public async Task Purchase_BatchWriteFails_EveryoneInItFailsAndStockReturns()
     {
         var listing = await NewListingAsync(quantity: 10);
-        _journal.FailNext = new InvalidOperationException("disk full");
+        _journal.Failure = new InvalidOperationException("disk full");
         var batch = Enumerable.Range(0, 5).Select(i => listing.Purchase($"buyer-{i}", 2, $"k{i}")).ToList();
+        // Every unit is reserved (one write held at the gate, the rest queued behind it) before any write fails.
+        await Eventually.WaitUntilAsync(async () => (await listing.Get())!.Remaining == 0);
         _journal.Open();
         foreach (var purchase in batch) await Assert.ThrowsAsync<InvalidOperationException>(() => purchase);
+        _journal.Failure = null;
 
         var view = await listing.Get();
         Assert.Equal(10, view!.Remaining);

@@ -1,0 +1,36 @@
+using Orleans.Concurrency;
+
+namespace FleaMarket.Grains;
+
+/// <summary>A user by user id: profile, markets sold, and the buyer's side of every purchase.</summary>
+[Alias("FleaMarket.IAccountGrain")]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account once; repeated calls with the same profile are no-ops.</summary>
+    [Alias("Initialize")]
+    Task Initialize(UserProfile profile);
+
+    /// <summary>The profile, or null if no such user.</summary>
+    [ReadOnly, Alias("GetProfile")]
+    Task<UserProfile?> GetProfile();
+
+    /// <summary>Records a market this user sells in.</summary>
+    [Alias("AddMarket")]
+    Task AddMarket(string marketId);
+
+    /// <summary>Markets this user sells in, oldest first.</summary>
+    [ReadOnly, Alias("GetMarkets")]
+    Task<string[]> GetMarkets();
+
+    /// <summary>
+    /// Buys from a listing on this user's behalf: the one grain call the API makes per purchase. The listing
+    /// is recorded in this buyer's history (durably) before the purchase is attempted, so every acknowledged
+    /// order is found by <see cref="GetOrders"/>; the result is the listing's.
+    /// </summary>
+    [Alias("Purchase")]
+    Task<PurchaseResult> Purchase(string listingId, int quantity, string idempotencyKey);
+
+    /// <summary>This buyer's orders across every listing, newest first.</summary>
+    [ReadOnly, Alias("GetOrders")]
+    Task<Order[]> GetOrders();
+}

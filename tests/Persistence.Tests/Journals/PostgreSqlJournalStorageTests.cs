@@ -1,0 +1,159 @@
+using FleaMarket.Persistence.Journals;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Storage;
+
+namespace FleaMarket.Persistence.Tests.Journals;
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : JournalStorageConformanceTests, IAsyncLifetime
+{
+    private readonly List<PostgreSqlJournalStorage> _opened = [];
+
+    private protected override IJournalStorage CreateJournal(string serviceId)
+    {
+        var journal = new PostgreSqlJournalStorage(fixture.ConnectionString, serviceId);
+        _opened.Add(journal);
+        return journal;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var journal in _opened) await journal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AppendAsync_ManyStreamsConcurrently_AllSucceedSharingTransactions()
+    {
+        var serviceId = NewServiceId();
+        var journal = CreateJournal(serviceId);
+        var streams = Enumerable.Range(0, 300).Select(_ => NewStream()).ToList();
+
+        var lengths = await Task.WhenAll(streams.Select(s => journal.AppendAsync("orders", s, 0, NewOrders(1, 2))));
+
+        Assert.All(lengths, l => Assert.Equal(2, l));
+        foreach (var stream in streams.Take(20)) Assert.Equal(NewOrders(1, 2), (await journal.ReadAsync<OrderPlaced>("orders", stream, 0, 10)).Select(e => e.Event));
+        // Rows written by one transaction share its xmin: fewer transactions than appends is the group commit at work.
+        var transactions = await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM journal_entry WHERE service_id = $1", serviceId);
+        Assert.Equal(600L, await ScalarAsync("SELECT count(*) FROM journal_entry WHERE service_id = $1", serviceId));
+        Assert.InRange(transactions, 1, 299);
+    }
+
+    [Fact]
+    public async Task AppendAsync_CompareAndSwapRaceAmongManyStreams_OnlyTheLoserFails()
+    {
+        var journal = CreateJournal(NewServiceId());
+        var contested = NewStream();
+        await journal.AppendAsync("orders", contested, 0, NewOrders(1, 1));
+        var bystanders = Enumerable.Range(0, 100).Select(_ => NewStream()).ToList();
+
+        var contenders = new[] { "a", "b" }.Select(async writer =>
+        {
+            try
+            {
+                await journal.AppendAsync("orders", contested, 1, NewOrders(2, 2, writer));
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }).ToList();
+        var others = bystanders.Select(s => journal.AppendAsync("orders", s, 0, NewOrders(1, 1))).ToList();
+
+        Assert.Single(await Task.WhenAll(contenders), won => won);
+        Assert.All(await Task.WhenAll(others), l => Assert.Equal(1, l));
+        Assert.Equal(3, await journal.GetLengthAsync("orders", contested));
+    }
+
+    [Fact]
+    public async Task AppendAsync_DuplicatePositionInASharedBatch_FailsOnlyThatAppend()
+    {
+        // A stream whose length row was lost while its events stayed: appending at 0 collides with position 1. The
+        // error aborts the shared transaction; the batch is re-run append by append so only this one fails.
+        var serviceId = NewServiceId();
+        var journal = CreateJournal(serviceId);
+        var damaged = NewStream();
+        await journal.AppendAsync("orders", damaged, 0, NewOrders(1, 2));
+        await ScalarAsync("WITH d AS (DELETE FROM journal_stream WHERE service_id = $1 RETURNING 1) SELECT count(*) FROM d", serviceId);
+
+        var healthy = Enumerable.Range(0, 50).Select(_ => NewStream()).ToList();
+        var appends = healthy.Select(s => journal.AppendAsync("orders", s, 0, NewOrders(1, 1))).ToList();
+        var collision = journal.AppendAsync("orders", damaged, 0, NewOrders(3, 1));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => collision);
+        Assert.All(await Task.WhenAll(appends), l => Assert.Equal(1, l));
+        Assert.Equal(NewOrders(1, 2), (await journal.ReadAsync<OrderPlaced>("orders", damaged, 0, 10)).Select(e => e.Event));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WithAppendsQueued_CommitsThemThenRefusesNewOnes()
+    {
+        var serviceId = NewServiceId();
+        var journal = new PostgreSqlJournalStorage(fixture.ConnectionString, serviceId);
+        var streams = Enumerable.Range(0, 100).Select(_ => NewStream()).ToList();
+        var appends = streams.Select(s => journal.AppendAsync("orders", s, 0, NewOrders(1, 1))).ToList();
+
+        await journal.DisposeAsync();
+
+        Assert.All(await Task.WhenAll(appends), l => Assert.Equal(1, l));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => journal.AppendAsync("orders", NewStream(), 0, NewOrders(1, 1)));
+        Assert.Equal(100L, await ScalarAsync("SELECT count(*) FROM journal_entry WHERE service_id = $1", serviceId));
+    }
+
+    [Fact]
+    public async Task AddPostgreSqlJournal_ResolvedFromTheContainer_AppendsUnderTheConfiguredServiceIdAndDrainsOnDispose()
+    {
+        var serviceId = NewServiceId();
+        var provider = new ServiceCollection().AddLogging()
+            .AddPostgreSqlJournal(o =>
+            {
+                o.ConnectionString = fixture.ConnectionString;
+                o.ServiceId = serviceId;
+            })
+            .BuildServiceProvider();
+        var journal = provider.GetRequiredService<IJournalStorage>();
+        var appends = Enumerable.Range(0, 50).Select(_ => journal.AppendAsync("orders", NewStream(), 0, NewOrders(1, 1))).ToList();
+
+        await provider.DisposeAsync();
+
+        Assert.All(await Task.WhenAll(appends), l => Assert.Equal(1, l));
+        Assert.Equal(50L, await ScalarAsync("SELECT count(*) FROM journal_stream WHERE service_id = $1", serviceId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_StoresTheEventAsUtf8Json()
+    {
+        var serviceId = NewServiceId();
+        var stream = NewStream();
+        await CreateJournal(serviceId).AppendAsync("orders", stream, 0, NewOrders(7, 1));
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT convert_from(payload, 'UTF8')::json ->> 'OrderId' FROM journal_entry WHERE service_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        Assert.Equal("o7", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Schema_AppliedAgain_ChangesNothing()
+    {
+        var journal = CreateJournal(NewServiceId());
+        var stream = NewStream();
+        await journal.AppendAsync("orders", stream, 0, NewOrders(1, 2));
+        await TestSchema.ApplyPostgreSqlAsync(fixture.ConnectionString, "200_journal.sql");
+        Assert.Equal(2, await journal.GetLengthAsync("orders", stream));
+    }
+
+    private static string NewServiceId() => "svc-" + Guid.NewGuid().ToString("N");
+
+    private async Task<long> ScalarAsync(string sql, string serviceId)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
