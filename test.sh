@@ -6,6 +6,8 @@
 #   deploy/ci/embedded-smoke.sh     the README run command, an order, a restart, the order read back
 #   deploy/ci/cluster-scaleout.sh   2 silos + 2 APIs behind nginx, a drop, a silo added during it
 # Arguments are passed to `dotnet test` (e.g. --filter ...). FLEAMARKET_SKIP_E2E=1 skips the two scripts.
+# A failing test project does not stop the others or the scripts; the last line is "N passed, N failed"
+# (each end-to-end script counts as one), and the exit status is non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,12 +30,33 @@ fi
 
 started=$SECONDS
 dotnet build FleaMarket.Orleans.sln -c Release
-dotnet test FleaMarket.Orleans.sln -c Release --no-build --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"
+
+# Every test project runs even when another fails, and so do the end-to-end scripts; the totals come last.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test FleaMarket.Orleans.sln -c Release --no-build --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
+test_status=${PIPESTATUS[0]}
+set -e
+# One summary line per test assembly: "Passed!  - Failed:     0, Passed:   862, Skipped: ..."
+read -r passed failed < <(grep -E '^(Passed|Failed)! +- ' "$log" \
+  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test failed without a failing test (a test host crashed or hung): counted as one failure."
+  failed=1
+fi
 
 if [ "${FLEAMARKET_SKIP_E2E:-0}" != 1 ]; then
-  echo "== end-to-end: embedded default (deploy/ci/embedded-smoke.sh)"
-  deploy/ci/embedded-smoke.sh
-  echo "== end-to-end: scale-out under load (deploy/ci/cluster-scaleout.sh)"
-  deploy/ci/cluster-scaleout.sh
+  for script in deploy/ci/embedded-smoke.sh deploy/ci/cluster-scaleout.sh; do
+    echo "== end-to-end: $script"
+    if "$script"; then
+      passed=$((passed + 1))
+    else
+      echo "== end-to-end FAILED: $script"
+      failed=$((failed + 1))
+    fi
+  done
 fi
-echo "All tests passed in $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s."
+echo "Finished in $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s."
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

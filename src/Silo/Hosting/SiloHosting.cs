@@ -25,6 +25,12 @@ public static class SiloHosting
         silo.Validate();
 
         builder.Services.AddFleaMarketGrains();
+        // Orleans' placement runs through a Polly pipeline that logs every call at Information. Unless
+        // configuration says otherwise ("Logging:LogLevel:Polly"), keep its warnings only.
+        builder.Services.Configure<LoggerFilterOptions>(o =>
+        {
+            if (!o.Rules.Any(r => r.CategoryName == "Polly")) o.Rules.Add(new LoggerFilterRule(null, "Polly", LogLevel.Warning, null));
+        });
         builder.UseOrleans(orleans =>
         {
             orleans.Configure<ClusterOptions>(o =>
