@@ -117,7 +117,9 @@ public static class ApiHosting
     internal static bool IsUnavailable(Exception exception) => exception switch
     {
         OrleansException or TimeoutException or DbException => true,
-        InvalidOperationException when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,
+        // Thrown by Orleans itself, not by a grain: e.g. a client that has not reached any silo yet knows no
+        // grain implementations ("Could not find an implementation for interface ...", an ArgumentException).
+        _ when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(IsUnavailable),
         _ => exception.InnerException is { } inner && IsUnavailable(inner),
     };

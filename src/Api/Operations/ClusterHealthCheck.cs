@@ -19,7 +19,7 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
                 ? HealthCheckResult.Healthy($"{silos.Count} active silos.")
                 : HealthCheckResult.Unhealthy("No active silo is known.");
         }
-        catch (Exception exception) when (exception is OrleansException or TimeoutException or InvalidOperationException)
+        catch (Exception exception) when (Hosting.ApiHosting.IsUnavailable(exception))
         {
             return HealthCheckResult.Unhealthy($"The cluster does not answer: {exception.Message}");
         }

@@ -10,12 +10,12 @@ internal static class ApiAssert
 {
     public const string ProblemBase = "https://fleamarket.dev/problems/";
 
-    /// <summary>Every problem code a client may see: api.md's codes plus the framework statuses it names (413) or implies (405, 415).</summary>
+    /// <summary>Every problem code a client may see: api.md's codes (503 unavailable included) plus the framework statuses it names (413) or implies (405, 415).</summary>
     public static readonly IReadOnlySet<string> ContractCodes = new HashSet<string>(StringComparer.Ordinal)
     {
         "validation", "username-taken", "invalid-credentials", "rate-limited", "unauthorized", "forbidden", "not-found",
         "not-open", "sold-out", "limit-exceeded", "closed", "idempotency-key-reused", "payload-too-large",
-        "method-not-allowed", "unsupported-media-type",
+        "method-not-allowed", "unsupported-media-type", "unavailable",
     };
 
     /// <summary>Asserts an RFC 9457 problem with the given status and code; returns its body.</summary>

@@ -68,6 +68,12 @@ public sealed class OperationsContractTests(ApiClusterFixture fixture) : IClassF
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+
+        // Any request that needs a grain answers 503 unavailable with Retry-After, never a 500.
+        var register = await http.PostAsync("/api/users", new StringContent(
+            """{"username":"nobody-home","password":"correct horse","displayName":"N"}""", Encoding.UTF8, "application/json"));
+        await ApiAssert.ProblemAsync(register, HttpStatusCode.ServiceUnavailable, "unavailable");
+        Assert.True(register.Headers.RetryAfter is not null, "503 without Retry-After.");
     }
 
     [Fact]
