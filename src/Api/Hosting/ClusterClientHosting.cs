@@ -21,8 +21,12 @@ public sealed class ClusterConnectionOptions
     /// <summary>Orleans service id; must match the silos'. Default "fleamarket".</summary>
     public string ServiceId { get; set; } = "fleamarket";
 
-    /// <summary>Silo gateway endpoints ("127.0.0.1:30000") for Membership=Gateways. Default the embedded silo's gateway.</summary>
-    public List<string> Gateways { get; set; } = ["127.0.0.1:30000"];
+    /// <summary>
+    /// Silo gateway endpoints ("127.0.0.1:30000") for Membership=Gateways (Cluster__Gateways__0, __1, ... in the
+    /// environment). Default: 127.0.0.1:30000, a silo's default gateway port. Empty by default so that configured
+    /// entries replace the default rather than join it.
+    /// </summary>
+    public List<string> Gateways { get; set; } = [];
 
     /// <summary>
     /// How often the client re-reads the gateway list, so a hung or dead silo stops receiving calls. Default
@@ -30,7 +34,7 @@ public sealed class ClusterConnectionOptions
     /// </summary>
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
-    internal IReadOnlyList<IPEndPoint> ParseGateways() => [.. Gateways.Select(g => IPEndPoint.TryParse(g, out var endpoint) && endpoint.Port > 0
+    internal IReadOnlyList<IPEndPoint> ParseGateways() => [.. (Gateways.Count > 0 ? Gateways : ["127.0.0.1:30000"]).Select(g => IPEndPoint.TryParse(g, out var endpoint) && endpoint.Port > 0
         ? endpoint
         : throw new InvalidOperationException($"Cluster:Gateways entry '{g}' is not an IP endpoint (address:port)."))];
 
