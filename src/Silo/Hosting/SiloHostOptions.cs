@@ -25,6 +25,14 @@ public sealed class SiloHostOptions
     /// <summary>Port API nodes (Orleans clients) connect to. Default 30000 in a cluster, a free port when Local. 0 = pick a free port.</summary>
     public int? GatewayPort { get; set; }
 
+    /// <summary>
+    /// Orleans' activation rebalancer (experimental in 10.4): moves existing activations so silos hold similar
+    /// numbers, e.g. onto a silo that joined. Default false: a silo that joins takes new activations only, because
+    /// moving a listing in the middle of a drop pauses its purchases while it deactivates and replays its journal
+    /// elsewhere (docs/operations.md).
+    /// </summary>
+    public bool ActivationRebalancer { get; set; }
+
     internal IPAddress Advertised => IPAddress.Parse(AdvertisedAddress);
 
     internal IPAddress Listen => ListenAddress is { Length: > 0 } listen ? IPAddress.Parse(listen) : Advertised;

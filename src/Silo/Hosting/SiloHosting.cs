@@ -49,6 +49,13 @@ public static class SiloHosting
 #pragma warning disable ORLEANSEXP003 // experimental in 10.4: the strongly consistent directory
             orleans.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+            if (silo.ActivationRebalancer)
+            {
+#pragma warning disable ORLEANSEXP002 // experimental in 10.4: moves existing activations towards an even spread
+                orleans.AddActivationRebalancer();
+#pragma warning restore ORLEANSEXP002
+            }
+
             if (configuration.GetValue("Dashboard:Enabled", defaultValue: true)) orleans.AddDashboard();
         });
         return builder;

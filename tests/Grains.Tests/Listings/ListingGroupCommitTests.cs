@@ -20,6 +20,7 @@ public sealed class ListingGroupCommitTests : IAsyncLifetime
         {
             silo.AddSharedGrainStorageAsDefault(new SharedGrainStore());
             silo.Services.AddFleaMarketGrains();
+            silo.Services.Configure<Orleans.Serialization.Configuration.TypeManifestOptions>(o => o.EnableConfigurationAnalysis = true);
             silo.Services.AddSingleton<IJournalStorage>(_journal);
         });
         _cluster = builder.Build();
