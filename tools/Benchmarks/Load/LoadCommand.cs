@@ -14,7 +14,7 @@ internal static class LoadCommand
     private const int RecordableCallsPerSecond = 2_000_000;
 
     private static string OrleansVersion =>
-        typeof(IGrainFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?";
+        typeof(IGrainFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.') ?? "?";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {

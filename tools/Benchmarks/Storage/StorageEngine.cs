@@ -89,6 +89,10 @@ internal sealed class StorageEngine : IAsyncDisposable
         var endpoints = OrleansHosts.Endpoints.Free();
         var silo = OrleansHosts.BuildSilo($"bench-storage-{Guid.NewGuid():N}", "storage", endpoints, endpoints.Silo, configure);
         await silo.StartAsync();
+        // The journal opens its database on first use. In src/Silo the reminder table opens the same SQLite database
+        // at start, which switches the file to WAL; one append here does that before Orleans' storage writes to it.
+        var journal = silo.Services.GetRequiredService<IJournalStorage>();
+        await journal.AppendAsync("orders", $"setup-{Guid.NewGuid():N}", 0, [BenchOrder.Sample(0)]);
         return silo;
     }
 
