@@ -32,6 +32,7 @@ internal abstract class CallScenario(string name)
         public override async Task RunCallerAsync(int caller, LoadControl control)
         {
             var target = targets[caller % targets.Length];
+            await control.ArriveAsync();
             for (var i = 0; !control.Stopping; i++)
             {
                 // Each call starts from the thread pool's global queue, as a request arriving from the network would.

@@ -6,7 +6,8 @@ namespace FleaMarket.Benchmarks.Grains;
 
 /// <summary>
 /// One closed-loop caller running inside a silo, so a local or cross-silo call is a real grain-to-grain call
-/// (the continuation runs on the caller's activation, as in a grain that calls another).
+/// (the continuation runs on the caller's activation, as in a grain that calls another). Each call starts from the
+/// thread pool's global queue (<see cref="GlobalQueueYield"/>), as the request that makes a grain call would arrive.
 /// </summary>
 public interface ICallerGrain : IGrainWithIntegerKey
 {
@@ -29,8 +30,10 @@ internal sealed class CallerGrain(LoadControl control, ILocalSiloDetails silo) :
 {
     public async Task CallUntilStopped(int caller, IPingGrain target)
     {
+        await control.ArriveAsync();
         for (var i = 0; !control.Stopping; i++)
         {
+            await new GlobalQueueYield();
             var start = Stopwatch.GetTimestamp();
             await target.Ping(new PingValue(i));
             control.Recorder.Record(caller, Stopwatch.GetElapsedTime(start));

@@ -12,7 +12,7 @@ internal sealed class LoadRun(CallScenario scenario, int concurrency, LoadContro
 {
     public async Task<LoadResult> MeasureAsync(TimeSpan duration)
     {
-        control.Start();
+        control.Start(concurrency);
         var process = Process.GetCurrentProcess();
         var before = ProcessCounters.Read(process);
         var started = Stopwatch.GetTimestamp();
