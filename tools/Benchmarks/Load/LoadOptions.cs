@@ -37,7 +37,10 @@ internal sealed class LoadOptions
                     options.DurationSeconds = Positive(args[i], value);
                     if (options.DurationSeconds > MaxDurationSeconds) throw new ArgumentException($"--duration must be at most {MaxDurationSeconds} s (was {value}).");
                     break;
-                case "--warmup": options.WarmupSeconds = Positive(args[i], value, allowZero: true); break;
+                case "--warmup":
+                    options.WarmupSeconds = Positive(args[i], value, allowZero: true);
+                    if (options.WarmupSeconds > MaxDurationSeconds) throw new ArgumentException($"--warmup must be at most {MaxDurationSeconds} s (was {value}).");
+                    break;
                 case "--concurrency": options.Concurrency = Positive(args[i], value); break;
                 case "--runs": options.Runs = Positive(args[i], value); break;
                 case "--scenarios": options.Scenarios = Known(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
