@@ -1,93 +1,136 @@
 using FleaMarket.Benchmarks.Grains;
-using FleaMarket.Runtime;
-using FleaMarket.Runtime.Hosting;
-using FleaMarket.Runtime.Membership;
-using FleaMarket.Runtime.Placement;
-using FleaMarket.Runtime.Testing;
+using FleaMarket.Benchmarks.Load;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace FleaMarket.Benchmarks.Cluster;
 
 /// <summary>
-/// Two silos on loopback TCP and a client, with ping grains sorted by owner so a scenario can aim at
-/// exactly one path: silo A to its own grains (local), silo A to silo B's grains (cross-silo), client to silo.
+/// Two Orleans silos (A and B) and an external client, all in this process but talking over loopback TCP, with ping
+/// grains placed so a scenario aims at exactly one path: silo A's grains to silo A's (local), silo A's grains to silo
+/// B's (cross-silo), client to both silos (client).
 /// </summary>
 internal sealed class BenchmarkCluster : IAsyncDisposable
 {
-    private readonly TestCluster _cluster;
-    private long _viewVersion;
+    private readonly IHost _siloA;
+    private readonly IHost _siloB;
+    private readonly IHost _client;
+    private MembershipVersion _version;
 
-    private BenchmarkCluster(TestCluster cluster) => _cluster = cluster;
+    private BenchmarkCluster(IHost siloA, IHost siloB, IHost client)
+    {
+        _siloA = siloA;
+        _siloB = siloB;
+        _client = client;
+    }
 
-    /// <summary>Grains owned by silo A, referenced through silo A's factory.</summary>
+    /// <summary>Caller grains on silo A, one per caller.</summary>
+    public ICallerGrain[] Callers { get; private set; } = [];
+
+    /// <summary>Ping grains on silo A.</summary>
     public IPingGrain[] LocalTargets { get; private set; } = [];
 
-    /// <summary>Grains owned by silo B, referenced through silo A's factory.</summary>
+    /// <summary>Ping grains on silo B.</summary>
     public IPingGrain[] CrossSiloTargets { get; private set; } = [];
 
-    /// <summary>Grains on both silos, referenced through the cluster client.</summary>
+    /// <summary>Ping grains on both silos, alternating, referenced through the client.</summary>
     public IPingGrain[] ClientTargets { get; private set; } = [];
 
-    /// <summary>Starts the cluster and activates <paramref name="grainsPerScenario"/> grains for each scenario.</summary>
-    public static async Task<BenchmarkCluster> StartAsync(int grainsPerScenario)
+    /// <summary>
+    /// Starts the silos and the client, and activates <paramref name="callers"/> caller grains and as many targets per
+    /// scenario. Caller grains record into <paramref name="control"/>.
+    /// </summary>
+    public static async Task<BenchmarkCluster> StartAsync(int callers, LoadControl control)
     {
-        var cluster = new TestCluster(new TestClusterOptions
-        {
-            InitialSilos = 2,
-            // Production failure detection (5 s probes), not the test cluster's 300 ms: under a saturating load
-            // the probes queue behind grain work on the shared thread pool and a healthy peer gets declared dead.
-            Membership = new ClusterMembershipOptions(),
-            ConfigureSilo = services => services.AddGrainsFrom(typeof(PingGrain).Assembly),
-        });
-        await cluster.DeployAsync();
-        await cluster.WaitForLivenessToStabilizeAsync();
-        var result = new BenchmarkCluster(cluster);
-        result.PickTargets(grainsPerScenario);
-        await result.ActivateAllAsync();
-        result._viewVersion = cluster.Silos[0].Silo.View.Version;
-        return result;
+        var clusterId = $"bench-{Guid.NewGuid():N}";
+        var a = OrleansHosts.Endpoints.Free();
+        var b = OrleansHosts.Endpoints.Free();
+        // Orleans' default membership timings (5 s probes), as in production.
+        var siloA = OrleansHosts.BuildSilo(clusterId, "A", a, a.Silo, silo => silo.Services.AddSingleton(control));
+        var siloB = OrleansHosts.BuildSilo(clusterId, "B", b, a.Silo, silo => silo.Services.AddSingleton(control));
+        await siloA.StartAsync();
+        await siloB.StartAsync();
+        var client = OrleansHosts.BuildClient(clusterId, a.Gateway, b.Gateway);
+        await client.StartAsync();
+
+        var cluster = new BenchmarkCluster(siloA, siloB, client);
+        await cluster.PlaceGrainsAsync(callers);
+        cluster._version = cluster.Membership().CurrentSnapshot.Version;
+        return cluster;
     }
 
     /// <summary>
-    /// Throws if membership changed since start: a silo declared dead under load would turn every
-    /// "cross-silo" call into a local one and the numbers into nonsense.
+    /// Throws if a silo left the cluster under load: every "cross-silo" call would have become a local one and the
+    /// numbers nonsense. Returns a note if membership changed otherwise (a suspicion vote, for instance).
     /// </summary>
-    public void EnsureMembershipUnchanged()
+    public string? EnsureBothSilosActive()
     {
-        var silos = _cluster.Silos;
-        var view = silos[0].Silo.View;
-        if (silos.Count != 2 || view.ActiveSilos.Length != 2 || view.Version != _viewVersion)
+        var snapshot = Membership().CurrentSnapshot;
+        var active = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
+        if (active != 2)
         {
-            throw new InvalidOperationException(
-                $"Membership changed under load: view v{view.Version} (was v{_viewVersion}) lists {view.ActiveSilos.Length} active silos, {silos.Count} running.");
+            throw new InvalidOperationException($"Membership changed under load: version {snapshot.Version} lists {active} active silos, not 2.");
+        }
+
+        if (snapshot.Version == _version) return null;
+        var note = $"membership changed from version {_version} to {snapshot.Version}; both silos still active";
+        _version = snapshot.Version;
+        return note;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in new[] { _client, _siloB, _siloA })
+        {
+            await host.StopAsync();
+            host.Dispose();
         }
     }
 
-    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+    private IClusterMembershipService Membership() => _siloA.Services.GetRequiredService<IClusterMembershipService>();
 
-    private void PickTargets(int count)
+    /// <summary>
+    /// Activates every grain from the silo it should live on (they prefer local placement), checks where each landed,
+    /// and so makes sure no measurement pays for an activation or measures another path than it claims.
+    /// </summary>
+    private async Task PlaceGrainsAsync(int count)
     {
-        var a = _cluster.Silos[0].Silo;
-        var b = _cluster.Silos[1].Silo;
-        var ownedByA = new List<string>();
-        var ownedByB = new List<string>();
-        for (var n = 0; ownedByA.Count < count || ownedByB.Count < count; n++)
+        var factoryA = _siloA.Services.GetRequiredService<IGrainFactory>();
+        var factoryB = _siloB.Services.GetRequiredService<IGrainFactory>();
+        var addressA = _siloA.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var addressB = _siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+
+        Callers = [.. Enumerable.Range(0, count).Select(i => factoryA.GetGrain<ICallerGrain>(i))];
+        LocalTargets = [.. Enumerable.Range(0, count).Select(i => factoryA.GetGrain<IPingGrain>($"local-{i}"))];
+        var onB = Enumerable.Range(0, count).Select(i => factoryB.GetGrain<IPingGrain>($"cross-{i}")).ToArray();
+        var clientOnA = Enumerable.Range(0, count - count / 2).Select(i => factoryA.GetGrain<IPingGrain>($"client-a-{i}")).ToArray();
+        var clientOnB = Enumerable.Range(0, count / 2).Select(i => factoryB.GetGrain<IPingGrain>($"client-b-{i}")).ToArray();
+
+        await ExpectAsync(Callers.Select(g => g.Where()), addressA, "caller grains");
+        await ExpectAsync(LocalTargets.Concat(clientOnA).Select(g => g.Where()), addressA, "ping grains for silo A");
+        await ExpectAsync(onB.Concat(clientOnB).Select(g => g.Where()), addressB, "ping grains for silo B");
+
+        // Silo A's own references to silo B's grains; the client's references, alternating between the silos.
+        CrossSiloTargets = [.. onB.Select(g => factoryA.GetGrain<IPingGrain>(g.GetPrimaryKeyString()))];
+        var client = _client.Services.GetRequiredService<IClusterClient>();
+        var alternating = new List<IPingGrain>(count);
+        for (var i = 0; i < clientOnA.Length; i++)
         {
-            var key = $"ping-{n}";
-            var owner = GrainOwnership.OwnerOf(GrainId.FromString("ping", key), a.View);
-            (owner == a.Address ? ownedByA : ownedByB).Add(key);
+            alternating.Add(clientOnA[i]);
+            if (i < clientOnB.Length) alternating.Add(clientOnB[i]);
         }
 
-        LocalTargets = [.. ownedByA.Take(count).Select(a.GrainFactory.GetGrain<IPingGrain>)];
-        CrossSiloTargets = [.. ownedByB.Take(count).Select(a.GrainFactory.GetGrain<IPingGrain>)];
-        // Interleaved so any prefix of the client's targets spreads over both silos.
-        ClientTargets = [.. ownedByA.Take(count / 2).Zip(ownedByB.Take(count - count / 2))
-            .SelectMany(pair => new[] { pair.First, pair.Second })
-            .Select(_cluster.Client.GetGrain<IPingGrain>)];
+        ClientTargets = [.. alternating.Select(g => client.GetGrain<IPingGrain>(g.GetPrimaryKeyString()))];
+        await Task.WhenAll(ClientTargets.Select(g => g.Ping(new PingValue(0))));
     }
 
-    /// <summary>Creates every activation up front so no measurement pays for activation.</summary>
-    private async Task ActivateAllAsync()
+    private static async Task ExpectAsync(IEnumerable<Task<SiloAddress>> placements, SiloAddress expected, string what)
     {
-        await Task.WhenAll(LocalTargets.Concat(CrossSiloTargets).Concat(ClientTargets).Select(g => g.Ping(0)));
+        var actual = await Task.WhenAll(placements);
+        var elsewhere = actual.Count(silo => !silo.Equals(expected));
+        if (elsewhere > 0)
+        {
+            throw new InvalidOperationException($"{elsewhere} of {actual.Length} {what} were activated on another silo than {expected}.");
+        }
     }
 }

@@ -1,40 +1,48 @@
 using FleaMarket.Benchmarks.Grains;
+using FleaMarket.Benchmarks.Load;
 
 namespace FleaMarket.Benchmarks.Cluster;
 
-/// <summary>One kind of call to measure; <see cref="Call"/> takes the caller's index and a value to send.</summary>
-internal sealed record CallScenario(string Name, Func<int, int, Task> Call)
+/// <summary>
+/// One kind of call to measure. Caller <c>c</c> always calls target <c>c mod n</c>: with at least as many targets as
+/// callers no grain queues two callers. Every caller awaits its previous call before the next (closed loop).
+/// </summary>
+internal abstract class CallScenario(string name)
 {
-    /// <summary>Caller <c>c</c> always talks to grain <c>c mod n</c>: with at least as many grains as callers no grain queues two callers.</summary>
-    public static CallScenario ForGrains(string name, IPingGrain[] targets) =>
-        new(name, (caller, value) => targets[caller % targets.Length].Ping(value));
+    public string Name { get; } = name;
 
-    public static CallScenario ForTransport(EchoTransport transport) =>
-        new("transport-echo", (_, value) => transport.RoundTripAsync(value));
+    /// <summary>Runs caller <paramref name="caller"/> until <paramref name="control"/> says stop.</summary>
+    public abstract Task RunCallerAsync(int caller, LoadControl control);
 
-    /// <summary>
-    /// Issues <paramref name="totalCalls"/> calls from <paramref name="callers"/> concurrent callers, each
-    /// awaiting its previous call before the next (closed loop, like request handlers would).
-    /// </summary>
-    public Task RunBatchAsync(int callers, int totalCalls)
+    /// <summary>Grain to grain: caller grains on silo A call <paramref name="targets"/> (on silo A: local; on silo B: cross-silo).</summary>
+    public static CallScenario FromGrains(string name, ICallerGrain[] callers, IPingGrain[] targets) => new GrainCallers(name, callers, targets);
+
+    /// <summary>An external cluster client calls <paramref name="targets"/> over its gateway connections.</summary>
+    public static CallScenario FromClient(string name, IPingGrain[] targets) => new ClientCallers(name, targets);
+
+    private sealed class GrainCallers(string name, ICallerGrain[] callers, IPingGrain[] targets) : CallScenario(name)
     {
-        var tasks = new Task[callers];
-        for (var c = 0; c < callers; c++)
-        {
-            var calls = totalCalls / callers + (c < totalCalls % callers ? 1 : 0);
-            tasks[c] = CallInSequenceAsync(c, calls);
-        }
-
-        return Task.WhenAll(tasks);
+        // The loop runs inside the caller grain; this call returns when it stops.
+        public override Task RunCallerAsync(int caller, LoadControl control) =>
+            callers[caller % callers.Length].CallUntilStopped(caller, targets[caller % targets.Length]);
     }
 
-    private async Task CallInSequenceAsync(int caller, int calls)
+    private sealed class ClientCallers(string name, IPingGrain[] targets) : CallScenario(name)
     {
-        for (var i = 0; i < calls; i++)
+        public override async Task RunCallerAsync(int caller, LoadControl control)
         {
-            // Start each call from the global queue, for the fairness reason LoadRun explains.
-            await Task.Yield();
-            await Call(caller, i);
+            var target = targets[caller % targets.Length];
+            await control.ArriveAsync();
+            for (var i = 0; !control.Stopping; i++)
+            {
+                // Each call starts from the thread pool's global queue, as a request arriving from the network would.
+                // Without this a caller's next call chains through the worker's LIFO local queue, starving the other
+                // callers and the sockets (see docs/benchmarks.md).
+                await Task.Yield();
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                await target.Ping(new PingValue(i));
+                control.Recorder.Record(caller, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using FleaMarket.Benchmarks.Cluster;
 
 namespace FleaMarket.Benchmarks.Load;
@@ -11,6 +12,9 @@ internal static class LoadCommand
 {
     // Enough room for two million calls a second per run before recording stops (counting goes on).
     private const int RecordableCallsPerSecond = 2_000_000;
+
+    private static string OrleansVersion =>
+        typeof(IGrainFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.') ?? "?";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -25,36 +29,36 @@ internal static class LoadCommand
             return 2;
         }
 
-        await using var cluster = await BenchmarkCluster.StartAsync(options.Concurrency);
-        await using var transport = await EchoTransport.StartAsync();
+        var capacity = (int)Math.Max(1024, (long)RecordableCallsPerSecond * options.DurationSeconds / options.Concurrency);
+        var control = new LoadControl(new LatencyRecorder(options.Concurrency, capacity));
+        await using var cluster = await BenchmarkCluster.StartAsync(options.Concurrency, control);
         var scenarios = options.Scenarios.Select(name => name switch
         {
-            "local" => CallScenario.ForGrains(name, cluster.LocalTargets),
-            "cross-silo" => CallScenario.ForGrains(name, cluster.CrossSiloTargets),
-            "client" => CallScenario.ForGrains(name, cluster.ClientTargets),
-            _ => CallScenario.ForTransport(transport),
+            "local" => CallScenario.FromGrains(name, cluster.Callers, cluster.LocalTargets),
+            "cross-silo" => CallScenario.FromGrains(name, cluster.Callers, cluster.CrossSiloTargets),
+            _ => CallScenario.FromClient(name, cluster.ClientTargets),
         }).ToList();
-        var capacity = (int)Math.Max(1024, (long)RecordableCallsPerSecond * options.DurationSeconds / options.Concurrency);
-        var recorder = new LatencyRecorder(options.Concurrency, capacity);
 
         Console.WriteLine($"# calls: {options.Concurrency} callers, {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s per run, {options.Runs} runs, " +
-            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+            $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, Orleans {OrleansVersion}, server GC {System.Runtime.GCSettings.IsServerGC}");
         LoadReport.WriteHeader();
         var results = new List<LoadResult>();
+        var notes = new List<string>();
         for (var run = 1; run <= options.Runs; run++)
         {
             foreach (var scenario in scenarios)
             {
-                var load = new LoadRun(scenario, options.Concurrency, recorder);
+                var load = new LoadRun(scenario, options.Concurrency, control);
                 if (options.WarmupSeconds > 0) await load.MeasureAsync(TimeSpan.FromSeconds(options.WarmupSeconds));
                 var result = await load.MeasureAsync(TimeSpan.FromSeconds(options.DurationSeconds));
-                cluster.EnsureMembershipUnchanged();
+                if (cluster.EnsureBothSilosActive() is { } note) notes.Add($"# note after {scenario.Name} run {run}: {note}");
                 results.Add(result);
                 LoadReport.WriteRow(run.ToString(CultureInfo.InvariantCulture), result);
             }
         }
 
         Console.WriteLine();
+        notes.ForEach(Console.WriteLine);
         Console.WriteLine("# medians");
         LoadReport.WriteHeader();
         foreach (var scenario in scenarios)

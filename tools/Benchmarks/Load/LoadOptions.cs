@@ -5,9 +5,12 @@ namespace FleaMarket.Benchmarks.Load;
 /// <summary>Settings of the <c>calls</c> load mode, read from <c>--name value</c> pairs.</summary>
 internal sealed class LoadOptions
 {
-    public static readonly string[] AllScenarios = ["local", "cross-silo", "client", "transport-echo"];
+    public static readonly string[] AllScenarios = ["local", "cross-silo", "client"];
 
-    /// <summary>Measured seconds per run. Default 10.</summary>
+    /// <summary>A caller grain's run is one grain call, whose response timeout is an hour.</summary>
+    public const int MaxDurationSeconds = 3000;
+
+    /// <summary>Measured seconds per run, at most <see cref="MaxDurationSeconds"/>. Default 10.</summary>
     public int DurationSeconds { get; private set; } = 10;
 
     /// <summary>Unmeasured seconds before each run (JIT, tiering, connection buffers). Default 2.</summary>
@@ -30,8 +33,14 @@ internal sealed class LoadOptions
             var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
-                case "--duration": options.DurationSeconds = Positive(args[i], value); break;
-                case "--warmup": options.WarmupSeconds = Positive(args[i], value, allowZero: true); break;
+                case "--duration":
+                    options.DurationSeconds = Positive(args[i], value);
+                    if (options.DurationSeconds > MaxDurationSeconds) throw new ArgumentException($"--duration must be at most {MaxDurationSeconds} s (was {value}).");
+                    break;
+                case "--warmup":
+                    options.WarmupSeconds = Positive(args[i], value, allowZero: true);
+                    if (options.WarmupSeconds > MaxDurationSeconds) throw new ArgumentException($"--warmup must be at most {MaxDurationSeconds} s (was {value}).");
+                    break;
                 case "--concurrency": options.Concurrency = Positive(args[i], value); break;
                 case "--runs": options.Runs = Positive(args[i], value); break;
                 case "--scenarios": options.Scenarios = Known(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace FleaMarket.Benchmarks.Storage;
 
 /// <summary>
-/// <c>storage</c>: grain state writes/s and journal appends/s on PostgreSQL and SQLite with many concurrent
-/// grains, each in a closed loop on its own row (as grains are: one writer per grain, many grains at once).
+/// <c>storage</c>: Orleans' ADO.NET grain-state writes/s and the project's journal appends/s on PostgreSQL and SQLite
+/// with many concurrent grains, each in a closed loop on its own row (as grains are: one writer per grain, many at once).
 /// Runs are interleaved across scenarios; the summary quotes the median of each figure.
 /// </summary>
 internal static class StorageCommand
@@ -21,6 +21,11 @@ internal static class StorageCommand
             await Console.Error.WriteLineAsync(invalid.Message);
             return 2;
         }
+
+        // As src/Silo does (ThreadPoolMinThreads 64): Microsoft.Data.Sqlite's I/O blocks a pool thread for every
+        // write, and 64 writers would otherwise wait on the pool's slow thread injection, not on the engine.
+        ThreadPool.GetMinThreads(out _, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(64, options.Concurrency), completionPorts);
 
         Console.WriteLine($"# storage: {options.Concurrency} grains, {options.WarmupSeconds} s warm-up + {options.DurationSeconds} s per run, {options.Runs} runs, " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
