@@ -1,3 +1,6 @@
+using FleaMarket.Persistence.Journals;
+using Orleans.Storage;
+
 namespace FleaMarket.Grains.Users;
 
 /// <summary>
@@ -6,8 +9,35 @@ namespace FleaMarket.Grains.Users;
 /// listing is recorded (durably) before the listing is asked. Not reentrant, so one buyer's purchases run
 /// one at a time and the history's writes never race.
 /// </summary>
-public sealed class AccountGrain([PersistentState("account")] IPersistentState<AccountState> state) : Grain, IAccountGrain
+/// <remarks>
+/// The listings a buyer bought from are kept in the order journal's engine, not in the grain state: at a drop
+/// every buyer's first purchase records a listing, and journal appends of many grains share one transaction
+/// (one fsync) where grain-state writes would each pay their own.
+/// </remarks>
+public sealed class AccountGrain(
+    [PersistentState("account")] IPersistentState<AccountState> state,
+    IJournalStorage journal) : Grain, IAccountGrain
 {
+    internal const string PurchaseListingsJournal = "purchase-listings";
+    private const int ReplayPage = 1000;
+    private readonly List<string> _purchaseListings = [];
+    private long _journalLength;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        long position = 0;
+        while (true)
+        {
+            var page = await journal.ReadAsync<PurchaseListingRecorded>(PurchaseListingsJournal, UserId, position, ReplayPage, cancellationToken);
+            foreach (var entry in page) Apply(entry.Event);
+            _journalLength = page.Count > 0 ? page[^1].Position : _journalLength;
+            if (page.Count < ReplayPage) break;
+            position = page[^1].Position;
+        }
+    }
+
     public async Task Initialize(UserProfile profile)
     {
         if (state.State.Profile == profile) return;
@@ -29,19 +59,14 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     public async Task<PurchaseResult> Purchase(string listingId, int quantity, string idempotencyKey)
     {
-        var newListing = !state.State.PurchaseListings.Contains(listingId);
-        if (newListing)
-        {
-            state.State.PurchaseListings.Add(listingId);
-            await state.WriteStateAsync();
-        }
+        var newListing = !_purchaseListings.Contains(listingId);
+        if (newListing) await RecordAsync(new PurchaseListingRecorded(listingId));
 
-        var result = await GrainFactory.GetGrain<IListingGrain>(listingId).Purchase(this.GetPrimaryKeyString(), quantity, idempotencyKey);
+        var result = await GrainFactory.GetGrain<IListingGrain>(listingId).Purchase(UserId, quantity, idempotencyKey);
         if (newListing && result.Error == PurchaseError.NotFound)
         {
             // No such listing: it holds no order of ours, so the history need not keep it.
-            state.State.PurchaseListings.Remove(listingId);
-            await state.WriteStateAsync();
+            await RecordAsync(new PurchaseListingRecorded(listingId, Removed: true));
         }
 
         return result;
@@ -49,13 +74,34 @@ public sealed class AccountGrain([PersistentState("account")] IPersistentState<A
 
     public async Task<Order[]> GetOrders()
     {
-        var buyerId = this.GetPrimaryKeyString();
-        var perListing = await Task.WhenAll(state.State.PurchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(buyerId)));
+        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(UserId)));
         return [.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)];
+    }
+
+    private async Task RecordAsync(PurchaseListingRecorded recorded)
+    {
+        try
+        {
+            _journalLength = await journal.AppendAsync(PurchaseListingsJournal, UserId, _journalLength, [recorded]);
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation of this account wrote (a duplicate during a membership change): re-read elsewhere.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        Apply(recorded);
+    }
+
+    private void Apply(PurchaseListingRecorded recorded)
+    {
+        if (recorded.Removed) _purchaseListings.Remove(recorded.ListingId);
+        else if (!_purchaseListings.Contains(recorded.ListingId)) _purchaseListings.Add(recorded.ListingId);
     }
 }
 
-/// <summary>The stored state of an account grain.</summary>
+/// <summary>The stored state of an account grain (the listings bought from are in the journal).</summary>
 [GenerateSerializer, Alias("FleaMarket.AccountState")]
 public sealed class AccountState
 {
@@ -64,8 +110,7 @@ public sealed class AccountState
 
     [Id(1)]
     public List<string> Markets { get; set; } = [];
-
-    /// <summary>Listings this user attempted to buy from (a superset of those holding their orders).</summary>
-    [Id(2)]
-    public List<string> PurchaseListings { get; set; } = [];
 }
+
+/// <summary>One event of a buyer's purchase-listings journal (System.Text.Json): a listing recorded before a purchase, or dropped.</summary>
+public sealed record PurchaseListingRecorded(string ListingId, bool Removed = false);

@@ -1,3 +1,5 @@
+using FleaMarket.Persistence.Sqlite;
+
 namespace FleaMarket.Persistence;
 
 /// <summary>Settings of the SQLite journal (<see cref="JournalServiceCollectionExtensions.AddSqliteJournal"/>), validated when the host starts.</summary>
@@ -20,5 +22,5 @@ public sealed class SqliteJournalOptions
     /// How long a write waits for another writer of the file (Orleans' grain storage, another process) before it fails.
     /// Everything of this process on one file shares the value of whichever opened it first. Default 5 seconds.
     /// </summary>
-    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan BusyTimeout { get; set; } = SqliteSettings.DefaultBusyTimeout;
 }

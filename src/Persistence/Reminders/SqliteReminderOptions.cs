@@ -1,3 +1,5 @@
+using FleaMarket.Persistence.Sqlite;
+
 namespace FleaMarket.Persistence;
 
 /// <summary>Settings of the SQLite reminder table (<see cref="SqliteReminderSiloBuilderExtensions.UseSqliteReminderService"/>), validated when the silo starts.</summary>
@@ -14,5 +16,5 @@ public sealed class SqliteReminderOptions
     /// How long a write waits for another writer of the file before it fails. Everything of this process on one file
     /// shares the value of whichever opened it first. Default 5 seconds.
     /// </summary>
-    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan BusyTimeout { get; set; } = SqliteSettings.DefaultBusyTimeout;
 }

@@ -69,6 +69,24 @@ internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
         return _writes.EnqueueAsync(work, cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/>, a write through a connection of someone else's (Orleans' ADO.NET grain storage),
+    /// while holding this file's write lock: it then never meets our writer or another such write inside SQLite,
+    /// where the loser would get SQLITE_BUSY and Microsoft.Data.Sqlite would retry it only every 150 ms.
+    /// </summary>
+    public async Task ExclusiveAsync(Func<Task> work)
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> on a pooled read connection (a consistent WAL snapshot per statement).</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {

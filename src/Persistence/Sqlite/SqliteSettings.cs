@@ -32,6 +32,9 @@ internal static class SqliteSettings
             && builder.Mode is SqliteOpenMode.ReadWriteCreate or SqliteOpenMode.ReadWrite;
     }
 
+    /// <summary>How long a writer waits for the file's write lock held by another process; the options' default.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
     public static bool IsBusyTimeout(TimeSpan busyTimeout) => busyTimeout > TimeSpan.Zero && busyTimeout <= TimeSpan.FromMinutes(10);
 
     /// <summary>The absolute path of the file a checked connection string names: the identity of a database in a process.</summary>

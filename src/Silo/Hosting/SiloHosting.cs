@@ -121,12 +121,7 @@ public static class SiloHosting
             case "sqlite":
                 var sqlite = (configuration.GetSection(SqliteOptions.SectionName).Get<SqliteOptions>() ?? new SqliteOptions()).ConnectionString;
                 orleans.AddDatabaseSchema(DatabaseEngine.Sqlite, sqlite);
-                orleans.AddAdoNetGrainStorageAsDefault(o =>
-                {
-                    // Orleans' ADO.NET storage speaks SQLite under this name; it loads Microsoft.Data.Sqlite's factory.
-                    o.Invariant = "System.Data.SQLite";
-                    o.ConnectionString = sqlite;
-                });
+                orleans.AddSqliteGrainStorageAsDefault(sqlite);
                 orleans.UseSqliteReminderService(o => o.ConnectionString = sqlite);
                 orleans.Services.AddSqliteJournal(o => o.ConnectionString = sqlite);
                 break;

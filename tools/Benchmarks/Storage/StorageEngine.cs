@@ -16,7 +16,7 @@ namespace FleaMarket.Benchmarks.Storage;
 /// </summary>
 internal sealed class StorageEngine : IAsyncDisposable
 {
-    public const string StorageName = "bench";
+    public const string StorageName = Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME;
 
     private readonly IHost _silo;
     private readonly IAsyncDisposable? _server;
@@ -51,7 +51,7 @@ internal sealed class StorageEngine : IAsyncDisposable
                 await DatabaseSchema.ApplyAsync(DatabaseEngine.PostgreSql, connectionString);
                 var silo = await StartSiloAsync(silo =>
                 {
-                    silo.AddAdoNetGrainStorage(StorageName, o =>
+                    silo.AddAdoNetGrainStorageAsDefault(o =>
                     {
                         o.Invariant = "Npgsql";
                         o.ConnectionString = connectionString;
@@ -73,15 +73,11 @@ internal sealed class StorageEngine : IAsyncDisposable
         await DatabaseSchema.ApplyAsync(DatabaseEngine.Sqlite, sqlite);
         var sqliteSilo = await StartSiloAsync(silo =>
         {
-            silo.AddAdoNetGrainStorage(StorageName, o =>
-            {
-                // Orleans' ADO.NET storage speaks SQLite under this name; it loads Microsoft.Data.Sqlite's factory.
-                o.Invariant = "System.Data.SQLite";
-                o.ConnectionString = sqlite;
-            });
+            // As src/Silo: Orleans' ADO.NET storage, its writes taken one at a time through the file's write lock.
+            silo.AddSqliteGrainStorageAsDefault(sqlite);
             silo.Services.AddSqliteJournal(o => o.ConnectionString = sqlite);
         });
-        return new StorageEngine(name, "SQLite file, WAL, synchronous=FULL; Orleans' storage a connection per write, the journal one writer with group commit", sqliteSilo, null, directory);
+        return new StorageEngine(name, "SQLite file, WAL, synchronous=FULL; Orleans' storage one write at a time through the file's lock, the journal one writer with group commit", sqliteSilo, null, directory);
     }
 
     private static async Task<IHost> StartSiloAsync(Action<ISiloBuilder> configure)
