@@ -428,7 +428,7 @@ cmd_stop_silo() {
   local dir; dir=$(silo_dir "${1:-}")
   local pid; pid=$(pid_of "$dir")
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
-  log "silo-$1: SIGTERM (graceful: hands off its grains)"
+  log "silo-$1: SIGTERM (graceful: deactivates its grains, leaves the cluster)"
   stop_pid "$pid" "silo-$1" TERM
   log "silo-$1 stopped"
 }
