@@ -383,6 +383,8 @@ cmd_up() {
   printf '*\n' >"$STATE/.gitignore"
   rm -rf "$STATE"/silo-* "$STATE"/api-* "$STATE/nginx" "$STATE/redis" "$STATE/ports.used" "$STATE/ports.env"
   local t0=$SECONDS
+  # A failed start leaves nothing running (the logs stay for a look).
+  trap 'log "up failed; stopping what it started"; cmd_down >/dev/null 2>&1 || true' EXIT
   start_postgres
   start_redis
   printf 'PG_PORT=%s\nREDIS_PORT=%s\n' "$PG_PORT" "$REDIS_PORT" >"$STATE/ports.env"
@@ -395,6 +397,7 @@ cmd_up() {
   for ((i = 2; i <= silos; i++)); do wait_silo "$i"; done
   for ((i = 1; i <= apis; i++)); do wait_api "$i"; done
   start_nginx
+  trap - EXIT
   log "up in $((SECONDS - t0))s: $silos silos, $apis API nodes, http://127.0.0.1:$NGINX_PORT (state: $STATE)"
   echo "http://127.0.0.1:$NGINX_PORT"
 }
@@ -411,8 +414,10 @@ any_running() {
 cmd_add_silo() {
   require_up
   local n; n=$(next_index silo)
+  trap 'stop_pid "$(pid_of "$STATE/silo-'"$n"'")" silo-'"$n"' KILL' EXIT # a silo that failed to join does not linger
   start_silo "$n"
   wait_silo "$n"
+  trap - EXIT
   echo "silo-$n"
 }
 
@@ -445,8 +450,10 @@ cmd_kill_silo() {
 cmd_add_api() {
   require_up
   local n; n=$(next_index api)
+  trap 'stop_pid "$(pid_of "$STATE/api-'"$n"'")" api-'"$n"' KILL' EXIT # an API node that failed to start does not linger
   start_api "$n"
   wait_api "$n"
+  trap - EXIT
   reload_nginx
   echo "api-$n"
 }
@@ -591,7 +598,7 @@ cmd_down() {
   fi
 }
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
