@@ -1,46 +1,66 @@
 #!/usr/bin/env bash
-# The drop benchmark of record: FleaMarket (2 silos + 2 API nodes behind nginx, Redis membership, PostgreSQL
-# storage) against the baseline (one stateless ASP.NET Core API doing each purchase as one PostgreSQL
-# transaction) on the same machine, in the same run, driven by the same load tool, on the same PostgreSQL
-# server. Two shapes: a hot listing (one listing, stock that does not run out) and a spread drop (1,000
-# listings). Prints a table and leaves the load tool's JSON in $OUT. Bounded: about 3 minutes.
+# The drop benchmark of record: FleaMarket on Orleans (2 silos + 2 API nodes behind nginx, Redis membership,
+# PostgreSQL storage, Orleans' dashboard off) against the baseline (one stateless ASP.NET Core API doing each
+# purchase as one PostgreSQL transaction) on the same machine, in the same run, driven by the same load tool, on
+# the same PostgreSQL server. Two shapes: a hot listing (one listing, stock that does not run out) and a spread
+# drop (1,000 listings); SHAPES="hot" runs only the first. Prints a table and leaves the load tool's JSON in $OUT.
+# Bounded: each load run is cut off after DURATION + 240 s; about 3 minutes on an idle machine. Every process
+# started is stopped on exit, also on failure (trap).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export FLEAMARKET_STATE=${FLEAMARKET_STATE:-$PWD/.state/bench}
 export PasswordHasher__IterationCount=${PasswordHasher__IterationCount:-1000} # setup speed only: purchases never hash
 export DOTNET_gcServer=${DOTNET_gcServer:-0} # six .NET processes on two cores: workstation GC keeps the tail short
+export FLEAMARKET_DASHBOARD=0 # Orleans' dashboard profiles every grain call: benchmarks run without it
 DURATION=${DURATION:-20}
 BUYERS=${BUYERS:-1000}
 CONCURRENCY=${CONCURRENCY:-128}
+SHAPES=${SHAPES:-hot spread}
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 BASELINE=tools/Baseline/bin/Release/net10.0/FleaMarket.Baseline.dll
-[ -f "$LT" ] && [ -f "$BASELINE" ] || dotnet build -c Release FleaMarket.Orleans.sln
+for project in src/Silo src/Api tools/LoadTest tools/Baseline; do
+  dotnet build -c Release "$project" >/dev/null || { echo "building $project failed" >&2; exit 1; }
+done
 mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.err
 baseline_pid=
 cleanup() {
-  [ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null || true
+  if [ -n "$baseline_pid" ]; then
+    kill "$baseline_pid" 2>/dev/null || true
+    wait "$baseline_pid" 2>/dev/null || true
+  fi
   deploy/local/cluster.sh down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 hot=(--listings 1 --stock 40000 --quantity 1) # large, and small enough for the load tool to read every order back
 spread=(--listings 1000 --stock 1000 --quantity 1)
 drop() { # name url shape...
   local name=$1 url=$2; shift 2
-  dotnet "$LT" drop --base-url "$url" --opens-in 5 --buyers "$BUYERS" --concurrency "$CONCURRENCY" --duration "$DURATION" "$@" --json \
+  echo "[bench $(date +%H:%M:%S)] $name" >&2
+  timeout --signal=TERM $((DURATION + 240)) \
+    dotnet "$LT" drop --base-url "$url" --opens-in 5 --buyers "$BUYERS" --concurrency "$CONCURRENCY" --duration "$DURATION" "$@" --json \
     >"$OUT/$name.json" 2>"$OUT/$name.err" || true # the units-sold check fails by design when the time runs out first
 }
+shape_args() { case $1 in hot) echo "${hot[@]}" ;; spread) echo "${spread[@]}" ;; *) echo "unknown shape $1 (hot, spread)" >&2; exit 2 ;; esac; }
 
 url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
-drop fleamarket-hot "$url" "${hot[@]}"
-drop fleamarket-spread "$url" "${spread[@]}"
+for shape in $SHAPES; do
+  read -ra args <<<"$(shape_args "$shape")"
+  drop "fleamarket-$shape" "$url" "${args[@]}"
+done
 
 # Same PostgreSQL server for the baseline: stop the FleaMarket processes, keep the database running.
 for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do kill "$(cat "$pidfile")" 2>/dev/null || true; done
+for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do
+  for _ in $(seq 1 600); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+done
 source "$FLEAMARKET_STATE/ports.env"
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS baseline" -c "CREATE DATABASE baseline" >/dev/null
-baseline_port=25100 # below the ephemeral port range, like the cluster's ports
+baseline_port=25100 # from here up, below the ephemeral port range like the cluster's ports
+while [ -n "$(ss -Hltn "sport = :$baseline_port")" ]; do baseline_port=$((baseline_port + 1)); done
 ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=baseline;Maximum Pool Size=100" \
   Urls="http://127.0.0.1:$baseline_port" env "Logging__LogLevel__Microsoft.AspNetCore=Warning" \
   dotnet "$BASELINE" >"$OUT/baseline.log" 2>&1 &
@@ -48,20 +68,29 @@ baseline_pid=$!
 deadline=$((SECONDS + 60))
 until curl -sf "http://127.0.0.1:$baseline_port/health/ready" >/dev/null; do
   [ $SECONDS -lt $deadline ] || { tail -20 "$OUT/baseline.log"; exit 1; }
+  kill -0 "$baseline_pid" 2>/dev/null || { tail -20 "$OUT/baseline.log"; exit 1; }
   sleep 0.2
 done
-drop baseline-hot "http://127.0.0.1:$baseline_port" "${hot[@]}"
-drop baseline-spread "http://127.0.0.1:$baseline_port" "${spread[@]}"
+for shape in $SHAPES; do
+  read -ra args <<<"$(shape_args "$shape")"
+  drop "baseline-$shape" "http://127.0.0.1:$baseline_port" "${args[@]}"
+done
 
-python3 - "$OUT" <<'PY'
+python3 - "$OUT" $SHAPES <<'PY'
 import json, sys, os
-out = sys.argv[1]
+out, shapes = sys.argv[1], sys.argv[2:]
 rows = {}
-for name in ["fleamarket-hot", "baseline-hot", "fleamarket-spread", "baseline-spread"]:
-    run = json.load(open(os.path.join(out, name + ".json")))["run"]
-    rows[name] = run
-    print(f"| {name} | {run['ordersPerSecondUntilLastOrder']:,.0f} | {run['latencyMs']['p50']:.1f} | {run['latencyMs']['p99']:.1f} | {run['orders']:,} | {run['statuses']} |")
-for shape in ["hot", "spread"]:
+print("| run | orders/s until the last order | p50 ms | p99 ms | orders | statuses |")
+print("|---|---|---|---|---|---|")
+for shape in shapes:
+    for system in ["fleamarket", "baseline"]:
+        name = f"{system}-{shape}"
+        doc = json.load(open(os.path.join(out, name + ".json")))
+        if "run" not in doc:
+            sys.exit(f"{name}: the load tool failed: {doc.get('error', doc)}")
+        run = rows[name] = doc["run"]
+        print(f"| {name} | {run['ordersPerSecondUntilLastOrder']:,.0f} | {run['latencyMs']['p50']:.1f} | {run['latencyMs']['p99']:.1f} | {run['orders']:,} | {run['statuses']} |")
+for shape in shapes:
     ratio = rows[f"fleamarket-{shape}"]["ordersPerSecondUntilLastOrder"] / max(rows[f"baseline-{shape}"]["ordersPerSecondUntilLastOrder"], 1)
     print(f"{shape}: FleaMarket / baseline = {ratio:.1f}x")
 PY

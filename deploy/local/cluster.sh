@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # A FleaMarket cluster of separate processes on this machine, all on loopback:
-# PostgreSQL (grain state, order journals, reminders), redis-server (membership table), N silos,
-# M stateless API nodes and nginx balancing over the API nodes.
+# PostgreSQL (grain state, order journals, reminders), redis-server (Orleans' membership table), N Orleans
+# silos, M stateless API nodes (Orleans clients) and nginx balancing over the API nodes.
 #
 #   deploy/local/cluster.sh up [--silos N] [--apis M]   start everything (default 2 silos, 2 APIs)
-#   deploy/local/cluster.sh status                      silos (state, activations), API nodes, endpoints
-#   deploy/local/cluster.sh add-silo                    start one more silo; it joins and takes a share of the grains
-#   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: ShuttingDown, hands off its grains, Dead)
-#   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers vote it Dead)
+#   deploy/local/cluster.sh status                      silos as Orleans sees them (membership view, activations per
+#                                                       grain type from each silo's /metrics), API nodes, endpoints
+#   deploy/local/cluster.sh add-silo                    start one more silo; Orleans places NEW activations on it too
+#                                                       (existing ones stay where they are: no rebalancer)
+#   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: the silo deactivates its grains, leaves)
+#   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers declare it Dead after ~2-3 s)
 #   deploy/local/cluster.sh add-api                     start one more API node and add it to nginx (reload)
 #   deploy/local/cluster.sh load [drop options...]      run tools/LoadTest's drop against nginx (no options: a 20 s hot-listing drop)
 #   deploy/local/cluster.sh logs [NAME]                 list the log files, or print one (silo-1, api-2, nginx, postgres, redis)
 #   deploy/local/cluster.sh down [--purge]              stop everything; --purge also deletes the state directory
 #
 # Everything lives in one state directory: $FLEAMARKET_STATE, default <repo>/.state/cluster.
-# Ports are picked at start from fixed bases (the first free port at or above each base) and recorded
-# in <state>/ports.env and <state>/<process>/env, so the same machine gets the same ports every time.
+# Each silo gets three ports: silo-to-silo, gateway (API nodes connect here) and admin (/dashboard, /metrics,
+# /health). Ports are picked at start from fixed bases below the ephemeral range (the first free port at or
+# above each base) and recorded in <state>/ports.env and <state>/<process>/env.
+# FLEAMARKET_DASHBOARD=0 starts silos with Dashboard__Enabled=false: Orleans' dashboard profiles every grain
+# call, which costs CPU, so turn it off for load runs and benchmarks (deploy/bench does); default on.
+# FLEAMARKET_DASHBOARD_KEY=... sets Dashboard__AccessKey on the silos (the script then sends it).
 # Uses the Release build (built first when missing). PostgreSQL runs as user postgres when started by root.
 set -euo pipefail
 
@@ -28,7 +34,6 @@ SILO_DLL=$REPO/src/Silo/bin/Release/net10.0/FleaMarket.Silo.dll
 API_DLL=$REPO/src/Api/bin/Release/net10.0/FleaMarket.Api.dll
 LOAD_DLL=$REPO/tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-MEMBERSHIP_KEY=fleamarket:fleamarket:membership
 
 # Port bases (override with the environment).
 # Below Linux's ephemeral range (32768-60999): a port there can be taken by any outgoing connection between
@@ -36,8 +41,10 @@ MEMBERSHIP_KEY=fleamarket:fleamarket:membership
 PG_PORT_BASE=${FLEAMARKET_PG_PORT_BASE:-25432}
 REDIS_PORT_BASE=${FLEAMARKET_REDIS_PORT_BASE:-26379}
 NGINX_PORT_BASE=${FLEAMARKET_HTTP_PORT_BASE:-28080}
-SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-21110}   # silo-N: silo TCP port base+N, its HTTP port +1000, its admin port +2000
+SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-21110}   # silo-N: silo-to-silo port base+N, its gateway port +1000, its admin port +2000
 API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-24110}     # api-N: base+N
+
+MEMBERSHIP_KEY=fleamarket/members/fleamarket  # Orleans' Redis clustering: "<ServiceId>/members/<ClusterId>"
 
 START_TIMEOUT=${FLEAMARKET_START_TIMEOUT:-90}  # seconds to wait for a process to become ready
 STOP_TIMEOUT=${FLEAMARKET_STOP_TIMEOUT:-60}    # seconds to wait for a graceful stop before SIGKILL
@@ -210,14 +217,6 @@ stop_redis() {
   stop_pid "$pid" redis TERM
 }
 
-# Membership rows as TSV: name, address, status name, last I-am-alive.
-membership_rows() {
-  redis-cli -p "$REDIS_PORT" --raw HVALS "$MEMBERSHIP_KEY" 2>/dev/null | jq -r '
-    select(type == "object")
-    | [.name, .silo, (["None","Joining","Active","ShuttingDown","Dead"][.status] // (.status|tostring)), .alive]
-    | @tsv' 2>/dev/null || true
-}
-
 # ---------------------------------------------------------------- silos, API nodes, nginx
 
 next_index() {
@@ -236,21 +235,19 @@ common_env() {
   echo "Logging__Console__FormatterName=simple"
   echo "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
   echo "Logging__Console__FormatterOptions__SingleLine=true"
-  echo "Redis__Endpoint=127.0.0.1:$REDIS_PORT"
+  # Orleans' placement runs through a Polly pipeline that logs two Information lines per new activation.
+  echo "Logging__LogLevel__Polly=Warning"
+  echo "Redis__Configuration=127.0.0.1:$REDIS_PORT"
 }
 
 start_silo() {
   local n=$1 dir=$STATE/silo-$1
   mkdir -p "$dir"
-  local port http admin
+  local port gateway admin
   port=$(alloc_port $((SILO_PORT_BASE + n)))
-  http=$(alloc_port $((SILO_PORT_BASE + 1000 + n)))
+  gateway=$(alloc_port $((SILO_PORT_BASE + 1000 + n)))
   admin=$(alloc_port $((SILO_PORT_BASE + 2000 + n)))
-  cat >"$dir/env" <<EOF
-SILO_PORT=$port
-SILO_HTTP_PORT=$http
-SILO_ADMIN_PORT=$admin
-EOF
+  printf 'SILO_PORT=%s\nSILO_GATEWAY_PORT=%s\nSILO_ADMIN_PORT=%s\n' "$port" "$gateway" "$admin" >"$dir/env"
   local envs=()
   mapfile -t envs < <(common_env)
   envs+=(
@@ -261,38 +258,25 @@ EOF
     "Silo__AdvertisedAddress=127.0.0.1"
     "Silo__ListenAddress=127.0.0.1"
     "Silo__Port=$port"
+    "Silo__GatewayPort=$gateway"
     "Api__Enabled=false"
-    "Urls=http://127.0.0.1:$http"
-    "ASPNETCORE_URLS=http://127.0.0.1:$http"
     "Admin__Urls=http://127.0.0.1:$admin"
   )
+  local dashboard="/dashboard"
+  if [ "${FLEAMARKET_DASHBOARD:-1}" = 0 ]; then envs+=("Dashboard__Enabled=false"); dashboard="(dashboard off)"; fi
   if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then envs+=("Dashboard__AccessKey=$FLEAMARKET_DASHBOARD_KEY"); fi
-  log "silo-$n: silo port $port, http $http, admin http://127.0.0.1:$admin/dashboard"
-  # cwd is the silo's state directory; the content root (appsettings.json) stays the build output.
+  log "silo-$n: silo port $port, gateway $gateway, admin http://127.0.0.1:$admin $dashboard"
+  # cwd is the silo's state directory; the content root (appsettings.json, if any) stays the build output.
   launch "$dir" "${envs[@]}" -- dotnet "$SILO_DLL" --contentRoot "$(dirname "$SILO_DLL")"
 }
 
-# A silo is ready when its own row in the membership table is Active and, when its admin port serves
-# /health/ready, that answers 200.
+# A silo is ready when its admin /health/ready answers 200: it is Active in its own membership view (it has
+# joined through the Redis table and its peers have answered its probes).
 wait_silo() {
   local n=$1 dir=$STATE/silo-$1
-  local pid; pid=$(pid_of "$dir")
   . "$dir/env"
-  local deadline=$((SECONDS + START_TIMEOUT))
-  while :; do
-    if membership_rows | awk -F'\t' -v a="127.0.0.1:$SILO_PORT@" -v n="silo-$n" \
-        '$1 == n && index($2, a) == 1 && $3 == "Active" { found = 1 } END { exit !found }'; then
-      break
-    fi
-    alive "$pid" || { tail_log "silo-$n"; die "silo-$n exited while starting"; }
-    [ $SECONDS -lt $deadline ] || { tail_log "silo-$n"; die "silo-$n did not become Active within ${START_TIMEOUT}s"; }
-    sleep 0.2
-  done
-  local code; code=$(http_code "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready")
-  if [ -n "$code" ] && [ "$code" != 000 ]; then
-    wait_http "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready" "$pid" "silo-$n"
-  fi
-  log "silo-$n is Active (pid $pid)"
+  wait_http "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready" "$(pid_of "$dir")" "silo-$n"
+  log "silo-$n is Active (pid $(pid_of "$dir"))"
 }
 
 start_api() {
@@ -303,11 +287,11 @@ start_api() {
   local envs=()
   mapfile -t envs < <(common_env)
   envs+=(
-    "Engines__Membership=Redis"
+    "Cluster__Membership=Redis"
     "Urls=http://127.0.0.1:$port"
     "ASPNETCORE_URLS=http://127.0.0.1:$port"
-    # Behind nginx every login comes from nginx's address, so the per-address login limit would be one
-    # limit for everybody (the API does not read X-Forwarded-For); the per-username limit still applies.
+    # The API limits logins per client address (X-Forwarded-For from nginx); on this machine every buyer of
+    # a load run is 127.0.0.1, so that would be one limit for everybody. The per-username limit still applies.
     "Api__LoginsPerAddress=${FLEAMARKET_LOGINS_PER_ADDRESS:-1000000}"
   )
   log "api-$n: http://127.0.0.1:$port"
@@ -399,6 +383,8 @@ cmd_up() {
   printf '*\n' >"$STATE/.gitignore"
   rm -rf "$STATE"/silo-* "$STATE"/api-* "$STATE/nginx" "$STATE/redis" "$STATE/ports.used" "$STATE/ports.env"
   local t0=$SECONDS
+  # A failed start leaves nothing running (the logs stay for a look).
+  trap 'log "up failed; stopping what it started"; cmd_down >/dev/null 2>&1 || true' EXIT
   start_postgres
   start_redis
   printf 'PG_PORT=%s\nREDIS_PORT=%s\n' "$PG_PORT" "$REDIS_PORT" >"$STATE/ports.env"
@@ -411,6 +397,7 @@ cmd_up() {
   for ((i = 2; i <= silos; i++)); do wait_silo "$i"; done
   for ((i = 1; i <= apis; i++)); do wait_api "$i"; done
   start_nginx
+  trap - EXIT
   log "up in $((SECONDS - t0))s: $silos silos, $apis API nodes, http://127.0.0.1:$NGINX_PORT (state: $STATE)"
   echo "http://127.0.0.1:$NGINX_PORT"
 }
@@ -427,8 +414,10 @@ any_running() {
 cmd_add_silo() {
   require_up
   local n; n=$(next_index silo)
+  trap 'stop_pid "$(pid_of "$STATE/silo-'"$n"'")" silo-'"$n"' KILL' EXIT # a silo that failed to join does not linger
   start_silo "$n"
   wait_silo "$n"
+  trap - EXIT
   echo "silo-$n"
 }
 
@@ -444,7 +433,7 @@ cmd_stop_silo() {
   local dir; dir=$(silo_dir "${1:-}")
   local pid; pid=$(pid_of "$dir")
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
-  log "silo-$1: SIGTERM (graceful: hands off its grains)"
+  log "silo-$1: SIGTERM (graceful: deactivates its grains, leaves the cluster)"
   stop_pid "$pid" "silo-$1" TERM
   log "silo-$1 stopped"
 }
@@ -461,55 +450,93 @@ cmd_kill_silo() {
 cmd_add_api() {
   require_up
   local n; n=$(next_index api)
+  trap 'stop_pid "$(pid_of "$STATE/api-'"$n"'")" api-'"$n"' KILL' EXIT # an API node that failed to start does not linger
   start_api "$n"
   wait_api "$n"
+  trap - EXIT
   reload_nginx
   echo "api-$n"
 }
 
-# The admin JSON of the first silo that answers (silos[].address/name/status/activations), or nothing.
-admin_cluster_json() {
-  local d
-  for d in "$STATE"/silo-*; do
-    [ -d "$d" ] && alive "$(pid_of "$d")" || continue
-    . "$d/env"
-    local headers=(-H "Accept: application/json")
-    if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then headers+=(-H "X-Dashboard-Key: $FLEAMARKET_DASHBOARD_KEY"); fi
-    local json
-    if json=$(curl -sf --max-time 3 "${headers[@]}" "http://127.0.0.1:$SILO_ADMIN_PORT/dashboard/api/cluster" 2>/dev/null) &&
-      jq -e '.silos | type == "array"' >/dev/null 2>&1 <<<"$json"; then
-      echo "$json"
-      return 0
-    fi
-  done
-  return 0
+# Rows of Orleans' membership table in Redis (hash "<ServiceId>/members/<ClusterId>") as TSV: silo name,
+# address (ip:port@generation), status name. Orleans' SiloStatus: 2 Joining, 3 Active, 4 ShuttingDown, 5 Stopping, 6 Dead.
+membership_rows() {
+  redis-cli -p "$REDIS_PORT" --raw HVALS "$MEMBERSHIP_KEY" 2>/dev/null | jq -r '
+    select(type == "object")
+    | [.SiloName, .SiloAddress.SiloAddress,
+       ({"0":"None","1":"Created","2":"Joining","3":"Active","4":"ShuttingDown","5":"Stopping","6":"Dead"}[.Status|tostring] // (.Status|tostring))]
+    | @tsv' 2>/dev/null || true
+}
+
+# A silo's /metrics (Prometheus text), or nothing when its admin port does not answer.
+silo_metrics() {
+  local headers=()
+  if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then headers+=(-H "X-Dashboard-Key: $FLEAMARKET_DASHBOARD_KEY"); fi
+  curl -sf --max-time 3 "${headers[@]}" "http://127.0.0.1:$1/metrics" 2>/dev/null || true
+}
+
+# From a silo's /metrics: its membership view, "active=3 dead=1" (the fleamarket_silos gauge).
+metrics_view() {
+  awk '/^fleamarket_silos\{/ { match($0, /status="[^"]*"/); s = substr($0, RSTART + 8, RLENGTH - 9);
+         v[s] = $NF } END { n = 0; for (s in v) { printf "%s%s=%s", (n++ ? " " : ""), s, v[s] } }'
+}
+
+# From a silo's /metrics: "grain_type<TAB>activations" for the flea market's grains (Orleans' system and
+# dashboard grains left out), from orleans_catalog_activations{grain_type=...}.
+metrics_activations() {
+  awk '/^orleans_catalog_activations\{/ { match($0, /grain_type="[^"]*"/); t = substr($0, RSTART + 12, RLENGTH - 13);
+         if (t !~ /^sys\./ && t != "dashboard" && t != "management") a[t] += $NF }
+       END { for (t in a) printf "%s\t%d\n", t, a[t] }'
 }
 
 cmd_status() {
   require_up
-  local admin; admin=$(admin_cluster_json)
   echo "state      $STATE"
   echo "http       http://127.0.0.1:${NGINX_PORT:-?} (nginx: $(alive "$(pid_of "$STATE/nginx")" && echo running || echo stopped))"
   echo "postgres   127.0.0.1:${PG_PORT:-?} ($([ -f "$STATE/postgres/data/postmaster.pid" ] && alive "$(head -n1 "$STATE/postgres/data/postmaster.pid")" && echo running || echo stopped))"
-  echo "redis      127.0.0.1:${REDIS_PORT:-?} ($(alive "$(pid_of "$STATE/redis")" && echo running || echo stopped))"
+  echo "redis      127.0.0.1:${REDIS_PORT:-?} ($(alive "$(pid_of "$STATE/redis")" && echo running || echo stopped)), membership table $MEMBERSHIP_KEY"
   echo
-  printf '%-8s %-8s %-8s %-32s %-13s %11s  %s\n' SILO PID PROCESS ADDRESS MEMBERSHIP ACTIVATIONS ADMIN
+  printf '%-8s %-8s %-8s %-34s %-8s %-13s %-5s %-24s %11s  %s\n' \
+    SILO PID PROCESS ADDRESS GATEWAY MEMBERSHIP READY "ITS VIEW" ACTIVATIONS ADMIN
   local rows; rows=$(membership_rows)
+  local types=$STATE/.status-types
+  : >"$types"
   local d
   for d in $(ls -d "$STATE"/silo-* 2>/dev/null | sort -t- -k2 -n); do
     local name=${d##*/} pid; pid=$(pid_of "$d")
     . "$d/env"
-    # The newest row of this silo (a restarted silo gets a new generation).
+    # The newest row of this silo in the table (a restarted silo gets a new generation).
     local row; row=$(awk -F'\t' -v n="$name" -v a="127.0.0.1:$SILO_PORT@" '$1 == n && index($2, a) == 1' <<<"$rows" | sort -t@ -k2 -n | tail -n1)
-    local address status activations=-
+    local address status ready=- view=- activations=-
     address=$(cut -f2 <<<"$row"); status=$(cut -f3 <<<"$row")
-    if [ -n "$admin" ] && [ -n "$address" ]; then
-      activations=$(jq -r --arg a "$address" --arg n "$name" \
-        '[.silos[] | select(.address == $a or (.address | tostring | startswith(($a | split("@")[0]))) and .name == $n)][0].activations // "-"' <<<"$admin")
+    if alive "$pid"; then
+      ready=$(http_code "http://127.0.0.1:$SILO_ADMIN_PORT/health/ready")
+      local metrics; metrics=$(silo_metrics "$SILO_ADMIN_PORT")
+      if [ -n "$metrics" ]; then
+        view=$(metrics_view <<<"$metrics")
+        local acts; acts=$(metrics_activations <<<"$metrics")
+        activations=$(awk -F'\t' '{ s += $2 } END { print s + 0 }' <<<"$acts")
+        [ -n "$acts" ] && sed "s/^/$name\t/" <<<"$acts" >>"$types"
+      fi
     fi
-    printf '%-8s %-8s %-8s %-32s %-13s %11s  %s\n' "$name" "$pid" "$(alive "$pid" && echo running || echo exited)" \
-      "${address:--}" "${status:-none}" "$activations" "http://127.0.0.1:$SILO_ADMIN_PORT/dashboard"
+    printf '%-8s %-8s %-8s %-34s %-8s %-13s %-5s %-24s %11s  %s\n' "$name" "$pid" "$(alive "$pid" && echo running || echo exited)" \
+      "${address:--}" "$SILO_GATEWAY_PORT" "${status:-none}" "$ready" "${view:--}" "$activations" "http://127.0.0.1:$SILO_ADMIN_PORT"
   done
+  if [ -s "$types" ]; then
+    echo
+    echo "activations per grain type (each silo's /metrics, orleans_catalog_activations):"
+    awk -F'\t' '{ silos[$1] = 1; types[$2] = 1; n[$1 "\t" $2] = $3 }
+      END {
+        printf "  %-24s", "GRAIN TYPE"; ns = 0
+        for (s in silos) order[++ns] = s
+        for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) {
+          a = order[i]; b = order[j]; sub(/.*-/, "", a); sub(/.*-/, "", b)
+          if (a + 0 > b + 0) { t = order[i]; order[i] = order[j]; order[j] = t } }
+        for (i = 1; i <= ns; i++) printf " %8s", order[i]; printf "\n"
+        for (t in types) { printf "  %-24s", t; for (i = 1; i <= ns; i++) printf " %8d", n[order[i] "\t" t]; printf "\n" }
+      }' "$types"
+  fi
+  rm -f "$types"
   echo
   printf '%-8s %-8s %-8s %-32s %s\n' API PID PROCESS URL READY
   for d in $(ls -d "$STATE"/api-* 2>/dev/null | sort -t- -k2 -n); do
@@ -519,7 +546,6 @@ cmd_status() {
     alive "$pid" && ready=$(http_code "http://127.0.0.1:$API_PORT/health/ready")
     printf '%-8s %-8s %-8s %-32s %s\n' "$name" "$pid" "$(alive "$pid" && echo running || echo exited)" "http://127.0.0.1:$API_PORT" "$ready"
   done
-  [ -n "$admin" ] || echo $'\n(activations: no silo admin endpoint answered /dashboard/api/cluster)'
 }
 
 cmd_load() {
@@ -572,7 +598,7 @@ cmd_down() {
   fi
 }
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
