@@ -34,31 +34,28 @@ public sealed class DashboardPageTests(DashboardCluster cluster, Chromium chromi
         try
         {
             await Expect(SiloStatus(page, third.Name)).ToHaveTextAsync("Active", s_within);
-            await Expect(page.Locator(".info-box-content", new() { HasText = "Active Silos" }).Locator(".info-box-number")).ToHaveTextAsync("3", s_within);
+            await Expect(ActiveSilos(page)).ToHaveTextAsync("3", s_within);
+            AssertNoErrors();
         }
         finally
         {
             await cluster.StopSiloAsync(third);
         }
-
-        Assert.Empty(_pageErrors);
-        Assert.Empty(_failedResponses);
     }
 
     [Fact]
-    public async Task Open_KeyInUrl_RedirectsToSlashAndScriptLoadsWithCookieOnly()
+    public async Task Open_KeyInUrl_RedirectsToSlashAndLoadsScriptAndDataWithCookieOnly()
     {
         var page = await OpenAsync($"/dashboard?key={DashboardCluster.AccessKey}");
 
         Assert.Equal(new Uri(cluster.First.AdminUrl, $"/dashboard/?key={DashboardCluster.AccessKey}").ToString(), page.Url);
-        // The overview renders only once index.min.js ran and its JSON polls answered, none of them carrying the key.
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         var cookie = Assert.Single(await _context.CookiesAsync(), c => c.Name == $"fleamarket-dashboard-{cluster.First.AdminUrl.Port}");
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.Equal("/dashboard", cookie.Path);
-        Assert.Empty(_pageErrors);
-        Assert.Empty(_failedResponses);
+        // OpenAsync waited for figures that come from the JSON the script fetched: none of those requests carried the key.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        AssertNoErrors();
     }
 
     [Fact]
@@ -72,7 +69,16 @@ public sealed class DashboardPageTests(DashboardCluster cluster, Chromium chromi
         Assert.Empty(await _context.CookiesAsync());
     }
 
-    /// <summary>Opens <paramref name="path"/> on dash-1's admin port, recording script errors and failed requests.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> on dash-1's admin port, recording script errors and failed requests, and returns
+    /// once the dashboard shows the cluster's counters.
+    /// </summary>
+    /// <remarks>
+    /// Orleans' script re-renders its page on a one-second timer from the counters fetched so far; until the first
+    /// DashboardCounters answer those are empty and the Overview and Silos pages throw a TypeError. On a busy machine
+    /// that first answer can take longer than a second, so the page's clock is held until the counters are shown:
+    /// the race is Orleans', and holding the clock keeps it out of these tests without hiding any error after it.
+    /// </remarks>
     private async Task<IPage> OpenAsync(string path)
     {
         var page = await _context.NewPageAsync();
@@ -81,10 +87,25 @@ public sealed class DashboardPageTests(DashboardCluster cluster, Chromium chromi
         {
             if (response.Status >= 400) _failedResponses.Add($"{response.Status} {response.Url}");
         };
+        await page.Clock.InstallAsync();
+        await page.Clock.PauseAtAsync(DateTime.Now.AddSeconds(1));
+
         var response = await page.GotoAsync(new Uri(cluster.First.AdminUrl, path).ToString());
         Assert.Equal(200, response?.Status);
+        await Expect(ActiveSilos(page)).ToHaveTextAsync(new Regex(@"^\d+$"), s_within);
+        await page.Clock.ResumeAsync();
         return page;
     }
+
+    private void AssertNoErrors()
+    {
+        Assert.True(_pageErrors.Count == 0, "Script errors on the page:\n" + string.Join('\n', _pageErrors));
+        Assert.True(_failedResponses.Count == 0, "Failed requests:\n" + string.Join('\n', _failedResponses));
+    }
+
+    /// <summary>The "Active Silos" figure, on the overview and on the Silos page.</summary>
+    private static ILocator ActiveSilos(IPage page) =>
+        page.Locator(".info-box-content", new() { HasText = "Active Silos" }).Locator(".info-box-number");
 
     /// <summary>
     /// The status label in the "Silo Health" table of the dashboard's Silos page: one row per silo, with the

@@ -62,6 +62,10 @@ public sealed class DashboardCluster : IAsyncLifetime
             ["Api__Enabled"] = "false",
             // Peers read the table every second instead of every 2 s, so a joining silo shows up quickly.
             ["Membership__TableRefreshTimeout"] = "00:00:01",
+            // The silo's 1 s probe timeout (fast failover) makes a join fail on a machine busy with other builds;
+            // these tests stop silos gracefully and never wait for failure detection, so Orleans' default is kept.
+            ["Membership__ProbeTimeout"] = "00:00:05",
+            ["Membership__NumMissedProbesLimit"] = "3",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;

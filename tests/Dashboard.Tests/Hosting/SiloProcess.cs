@@ -14,7 +14,7 @@ namespace FleaMarket.Dashboard.Tests.Hosting;
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(20);
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly ConcurrentQueue<string> _output = new();
