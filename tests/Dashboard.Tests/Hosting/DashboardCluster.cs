@@ -36,9 +36,11 @@ public sealed class DashboardCluster : IAsyncLifetime
         try
         {
             _redis = await RedisServer.StartNewAsync();
-            // One after the other so dash-1 is the oldest silo and both join a table that already exists.
-            First = await StartSiloAsync("dash-1", new() { ["Api__Enabled"] = "true", ["Dashboard__AccessKey"] = AccessKey });
-            Second = await StartSiloAsync("dash-2");
+            // Both join at once: Orleans settles concurrent joins through the table's version, and it saves a start.
+            var first = StartSiloAsync("dash-1", new() { ["Api__Enabled"] = "true", ["Dashboard__AccessKey"] = AccessKey });
+            var second = StartSiloAsync("dash-2");
+            await Task.WhenAll(first, second);
+            (First, Second) = (first.Result, second.Result);
         }
         catch
         {

@@ -86,7 +86,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"Silo {Name} was not ready on {AdminUrl} within {s_readyTimeout}:\n{Output}");
     }
 
-    /// <summary>The status /health/ready answers now, or null while nothing listens on the admin port.</summary>
+    /// <summary>The status /health/ready answers now, or null while nothing listens on the admin port or it does not answer in time.</summary>
     public async Task<HttpStatusCode?> ReadyStatusAsync()
     {
         try
@@ -94,7 +94,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             using var response = await s_http.GetAsync(new Uri(AdminUrl, "/health/ready"));
             return response.StatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
             return null;
         }
