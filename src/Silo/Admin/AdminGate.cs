@@ -8,15 +8,23 @@ namespace FleaMarket.Silo.Admin;
 /// there /dashboard and /metrics need Dashboard:AccessKey when one is set (as <c>?key=</c> or the
 /// X-Dashboard-Key header). Health probes stay open: orchestrators call them without secrets.
 /// </summary>
+/// <remarks>
+/// Orleans' dashboard is a single-page app: once opened with <c>?key=</c> it loads its scripts and polls its JSON
+/// under /dashboard/ without the key. So a valid <c>?key=</c> on a dashboard path also sets an HttpOnly,
+/// SameSite=Strict cookie scoped to /dashboard, which this gate accepts there (never on /metrics).
+/// </remarks>
 internal sealed partial class AdminGate(RequestDelegate next, IOptions<AdminOptions> admin, IOptions<DashboardAccessOptions> dashboard, ILogger<AdminGate> logger)
 {
+    private const string DashboardPath = "/dashboard";
     private readonly HashSet<int> _adminPorts = [.. admin.Value.Ports];
+    private readonly DashboardAccessOptions _access = dashboard.Value;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path;
+        var request = context.Request;
+        var path = request.Path;
         var onAdminPort = _adminPorts.Contains(context.Connection.LocalPort);
-        var isDashboard = path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase);
+        var isDashboard = path.StartsWithSegments(DashboardPath, StringComparison.OrdinalIgnoreCase);
         if (isDashboard && !onAdminPort)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -25,9 +33,7 @@ internal sealed partial class AdminGate(RequestDelegate next, IOptions<AdminOpti
 
         if (onAdminPort && (isDashboard || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)))
         {
-            var request = context.Request;
-            var candidate = request.Headers[DashboardAccessOptions.KeyHeader].FirstOrDefault() ?? request.Query["key"].FirstOrDefault();
-            if (!dashboard.Value.Accepts(candidate))
+            if (!Admits(context, isDashboard))
             {
                 LogRejected(logger, path, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
                 await TypedResults.Problem(
@@ -42,6 +48,38 @@ internal sealed partial class AdminGate(RequestDelegate next, IOptions<AdminOpti
 
         await next(context);
     }
+
+    /// <summary>
+    /// A key given explicitly (header first, then query) decides alone: a wrong one is refused even next to a valid
+    /// cookie. Without one, the dashboard cookie admits dashboard paths.
+    /// </summary>
+    private bool Admits(HttpContext context, bool isDashboard)
+    {
+        if (!_access.RequiresKey) return true;
+        var request = context.Request;
+        if (request.Headers[DashboardAccessOptions.KeyHeader].FirstOrDefault() is { } header) return _access.Accepts(header);
+        if (request.Query["key"].FirstOrDefault() is { } query)
+        {
+            if (!_access.Accepts(query)) return false;
+            if (isDashboard) SetCookie(context);
+            return true;
+        }
+
+        return isDashboard && _access.AcceptsCookie(request.Cookies[CookieName(context)]);
+    }
+
+    private void SetCookie(HttpContext context) =>
+        context.Response.Cookies.Append(CookieName(context), _access.CookieToken!, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Path = DashboardPath,
+            Secure = context.Request.IsHttps,
+            IsEssential = true,
+        });
+
+    /// <summary>Browsers share cookies across the ports of a host: one name per admin port keeps silos on one machine apart.</summary>
+    private static string CookieName(HttpContext context) => $"fleamarket-dashboard-{context.Connection.LocalPort}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin request to {Path} from {RemoteAddress} refused: missing or wrong access key")]
     private static partial void LogRejected(ILogger logger, string path, string remoteAddress);

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -13,9 +14,21 @@ internal sealed class DashboardAccessOptions
 
     /// <summary>
     /// When set, /dashboard, its API and /metrics require this key as <c>?key=</c> or the X-Dashboard-Key header
+    /// (on /dashboard also the cookie a valid <c>?key=</c> sets there)
     /// and answer 401 otherwise; health probes stay open. Default: none (the admin port is on loopback).
     /// </summary>
     public string? AccessKey { get; set; }
+
+    /// <summary>Whether a key is configured at all.</summary>
+    public bool RequiresKey => !string.IsNullOrEmpty(AccessKey);
+
+    /// <summary>
+    /// The dashboard cookie's value: an HMAC of a fixed label under the key, so the browser keeps a token that
+    /// opens the dashboard only, never the key itself (which also opens /metrics). Null when no key is set.
+    /// </summary>
+    public string? CookieToken => RequiresKey
+        ? Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(AccessKey!), "FleaMarket dashboard cookie v1"u8))
+        : null;
 
     /// <summary>Throws naming the setting when the key is unusable.</summary>
     public void Validate()
@@ -27,11 +40,12 @@ internal sealed class DashboardAccessOptions
     }
 
     /// <summary>Whether <paramref name="candidate"/> is the key; compared in constant time so timing reveals nothing.</summary>
-    public bool Accepts(string? candidate)
-    {
-        if (string.IsNullOrEmpty(AccessKey)) return true;
-        if (candidate is null) return false;
-        return CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(Encoding.UTF8.GetBytes(AccessKey)));
-    }
+    public bool Accepts(string? candidate) => !RequiresKey || FixedTimeEquals(candidate, AccessKey!);
+
+    /// <summary>Whether <paramref name="candidate"/> is the dashboard cookie's token, compared in constant time.</summary>
+    public bool AcceptsCookie(string? candidate) => !RequiresKey || FixedTimeEquals(candidate, CookieToken!);
+
+    private static bool FixedTimeEquals(string? candidate, string expected) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

@@ -3,16 +3,19 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace FleaMarket.Dashboard.Tests.Hosting;
 
 /// <summary>
 /// One real src/Silo process (the built FleaMarket.Silo.dll of this test run's configuration) on free loopback
-/// ports. Started with <see cref="StartAsync"/>, which returns once the silo's admin port reports it Active.
+/// ports. <see cref="Start"/> returns once the process runs; <see cref="WaitUntilReadyAsync"/> once its admin
+/// port answers /health/ready with 200. Disposing kills the process tree and waits for it to exit.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(20);
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly ConcurrentQueue<string> _output = new();
     private readonly Process _process;
@@ -27,16 +30,22 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    /// <summary>The API port (<c>Urls</c>); it serves the API only when Api:Enabled is true.</summary>
+    /// <summary>The API port (<c>Urls</c>); it is listened on only when Api:Enabled is true.</summary>
     public Uri ApiUrl { get; }
 
     /// <summary>The admin port (<c>Admin:Urls</c>): dashboard, metrics, health.</summary>
     public Uri AdminUrl { get; }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts a silo named <paramref name="name"/> with <paramref name="settings"/> as environment variables.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts a silo named <paramref name="name"/> with <paramref name="settings"/> as environment variables. The
+    /// silo and gateway ports are 0 (the silo picks free ones); the API and admin ports are picked here.
+    /// </summary>
+    public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> settings)
     {
         var (apiPort, adminPort) = (FreeLoopbackPort(), FreeLoopbackPort());
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -48,7 +57,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(SiloDll);
         info.Environment["Silo__SiloName"] = name;
-        info.Environment["Silo__Port"] = $"{FreeLoopbackPort()}";
+        info.Environment["Silo__Port"] = "0";
+        info.Environment["Silo__GatewayPort"] = "0";
         info.Environment["Urls"] = $"http://127.0.0.1:{apiPort}";
         info.Environment["Admin__Urls"] = $"http://127.0.0.1:{adminPort}";
         foreach (var (key, value) in settings) info.Environment[key] = value;
@@ -59,38 +69,93 @@ internal sealed class SiloProcess : IAsyncDisposable
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();
-        await silo.WaitUntilReadyAsync();
         return silo;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
-
-    /// <summary>Polls /health/ready on the admin port: the silo is Active in its view, the dashboard is serving.</summary>
-    private async Task WaitUntilReadyAsync()
+    /// <summary>Polls /health/ready on the admin port until it answers 200: the silo is Active in its membership view.</summary>
+    public async Task WaitUntilReadyAsync()
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < s_readyTimeout)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"Silo {Name} exited at start (code {_process.ExitCode}):\n{Output}");
-            try
-            {
-                using var response = await s_http.GetAsync(new Uri(AdminUrl, "/health/ready"));
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
+            if (_process.HasExited) throw new SiloExitedException($"Silo {Name} exited at start (code {_process.ExitCode}):\n{Output}", Output);
+            if (await ReadyStatusAsync() == HttpStatusCode.OK) return;
+            await Task.Delay(100);
         }
 
         throw new TimeoutException($"Silo {Name} was not ready on {AdminUrl} within {s_readyTimeout}:\n{Output}");
+    }
+
+    /// <summary>The status /health/ready answers now, or null while nothing listens on the admin port or it does not answer in time.</summary>
+    public async Task<HttpStatusCode?> ReadyStatusAsync()
+    {
+        try
+        {
+            using var response = await s_http.GetAsync(new Uri(AdminUrl, "/health/ready"));
+            return response.StatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Asks the silo to shut down (SIGTERM: it leaves the membership table as Dead rather than being voted out)
+    /// and waits for it to exit; kills it if it has not exited in time.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        if (SendSigterm(_process.Id) == 0)
+        {
+            using var timeout = new CancellationTokenSource(s_stopTimeout);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                // Hung on shutdown: the kill below ends it.
+            }
+        }
+
+        await KillAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>Kills the process and its children and waits until they are gone. Safe to call repeatedly.</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill.
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>The same as <see cref="KillAsync"/> for a process-exit handler, which cannot await.</summary>
+    public void KillNow()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone or disposed.
+        }
     }
 
     private void Record(string? line)
@@ -120,4 +185,15 @@ internal sealed class SiloProcess : IAsyncDisposable
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
+
+    private static int SendSigterm(int pid) => Kill(pid, 15);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>A silo process that ended before it was ready; <see cref="Output"/> says why.</summary>
+internal sealed class SiloExitedException(string message, string output) : Exception(message)
+{
+    public string Output { get; } = output;
 }
