@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 
 namespace FleaMarket.Cluster.Tests.MultiProcess;
@@ -14,6 +12,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logGate = new();
+    private readonly List<Uri> _listeningOn = [];
 
     private HostProcess(string name, Process process, string logPath, StreamWriter log)
     {
@@ -28,6 +27,15 @@ internal sealed class HostProcess : IAsyncDisposable
     public string LogPath { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The addresses Kestrel reported ("Now listening on: ..."), so hosts can bind port 0 and the test learns the port.</summary>
+    public IReadOnlyList<Uri> ListeningOn
+    {
+        get
+        {
+            lock (_logGate) return [.. _listeningOn];
+        }
+    }
 
     /// <summary>Starts <paramref name="project"/>'s dll (e.g. "Silo" → src/Silo/bin/{configuration}/net10.0/FleaMarket.Silo.dll).</summary>
     public static HostProcess Start(string name, string project, string directory, IReadOnlyDictionary<string, string> environment)
@@ -45,6 +53,9 @@ internal sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        // Orleans logs every placement decision through Polly at Information.
+        start.Environment["Logging__LogLevel__Polly"] = "Warning";
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var logPath = Path.Combine(directory, $"{name}.log");
@@ -59,11 +70,24 @@ internal sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>SIGKILL: the process gets no chance to leave the cluster or flush anything.</summary>
+    /// <summary>SIGKILL (Process.Kill on Linux): the process gets no chance to leave the cluster or flush anything.</summary>
     public async Task KillAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Whether a line of the log so far contains every one of <paramref name="fragments"/>.</summary>
+    public bool LogContains(params string[] fragments)
+    {
+        lock (_logGate) _log.Flush();
+        using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        while (reader.ReadLine() is { } line)
+        {
+            if (fragments.All(f => line.Contains(f, StringComparison.Ordinal))) return true;
+        }
+
+        return false;
     }
 
     /// <summary>The last lines of the log, for a failure message.</summary>
@@ -88,18 +112,14 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private void Append(string? line)
     {
         if (line is null) return;
+        const string listening = "Now listening on: ";
+        var at = line.IndexOf(listening, StringComparison.Ordinal);
         lock (_logGate)
         {
+            if (at >= 0 && Uri.TryCreate(line[(at + listening.Length)..].Trim(), UriKind.Absolute, out var uri)) _listeningOn.Add(uri);
             try
             {
                 _log.WriteLine(line);

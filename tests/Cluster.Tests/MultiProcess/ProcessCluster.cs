@@ -1,120 +1,147 @@
 using System.Net;
-using FleaMarket.Cluster.Tests.Engines;
-using FleaMarket.Runtime.Membership;
 
 namespace FleaMarket.Cluster.Tests.MultiProcess;
 
 /// <summary>
-/// Two src/Silo processes (Redis membership, PostgreSQL storage, no HTTP API of their own) and one src/Api
-/// process, on free loopback ports, logging into a temp directory. Disposing kills every process, also when
-/// the test failed.
+/// src/Silo processes (Redis membership, PostgreSQL storage, no HTTP API of their own) and src/Api processes
+/// (Redis membership) of one fresh Orleans cluster and service id, every port picked by the process itself (port 0,
+/// read back from the log), logging into a temp directory. Disposing kills every process, also when the test failed.
 /// </summary>
 internal sealed class ProcessCluster : IAsyncDisposable
 {
-    private readonly Dictionary<string, string> _engines;
+    private readonly Dictionary<string, string> _settings;
     private readonly List<HostProcess> _processes = [];
-    private readonly EngineServices _membership;
+    private readonly HashSet<HostProcess> _killed = [];
+    private ClusterObserver? _observer;
 
-    private ProcessCluster(string directory, Dictionary<string, string> engines, EngineServices membership)
+    private ProcessCluster(string directory, Dictionary<string, string> settings, string clusterId)
     {
         Directory = directory;
-        _engines = engines;
-        _membership = membership;
+        _settings = settings;
+        ClusterId = clusterId;
     }
 
     public string Directory { get; }
 
+    public string ClusterId { get; }
+
+    /// <summary>Also the journal's and the reminders' service id: fresh per cluster, as its database is.</summary>
+    public string ServiceId => ClusterId;
+
+    public string RedisConfiguration => _settings["Redis__Configuration"];
+
     public IReadOnlyList<HostProcess> Silos => [.. _processes.Where(p => p.Name.StartsWith("silo", StringComparison.Ordinal))];
 
-    public HostProcess Api => _processes.Single(p => p.Name == "api");
+    public IReadOnlyList<HostProcess> LiveSilos => [.. Silos.Where(s => !_killed.Contains(s))];
 
     public Uri ApiAddress { get; private set; } = null!;
 
-    /// <summary>Each silo's admin endpoint (dashboard, /metrics, probes) by silo name.</summary>
-    public Dictionary<string, Uri> AdminAddresses { get; } = [];
+    /// <summary>The test's own Orleans client of this cluster (membership, where grains live); connected by <see cref="StartAsync"/>.</summary>
+    public ClusterObserver Observer => _observer ?? throw new InvalidOperationException("The cluster has not started.");
 
-    /// <summary>The silos' membership table in Redis, as the test sees it.</summary>
-    public IMembershipTable MembershipTable => _membership.MembershipTable;
-
-    public static ProcessCluster Create(string redisEndpoint, string postgresConnectionString)
+    /// <param name="redis">The redis-server holding the membership table (host:port).</param>
+    /// <param name="postgres">Connection string of a fresh database for grain state, journals and reminders.</param>
+    /// <param name="settings">Extra settings for every silo (configuration keys in environment form, e.g. Markets__WarmUpLead).</param>
+    public static ProcessCluster Create(string redis, string postgres, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var clusterId = $"procs-{Guid.NewGuid():N}";
-        var engines = new Dictionary<string, string>
+        var clusterId = $"procs-{Guid.NewGuid():N}"[..20];
+        var all = new Dictionary<string, string>
         {
-            ["Engines__Membership"] = "Redis",
-            ["Redis__Endpoint"] = redisEndpoint,
-            ["Redis__ClusterId"] = clusterId,
+            ["Redis__Configuration"] = redis,
+            ["PostgreSql__ConnectionString"] = postgres,
+            ["Cluster__ClusterId"] = clusterId,
+            ["Cluster__ServiceId"] = clusterId,
         };
-        var directory = System.IO.Directory.CreateTempSubdirectory("fm-procs-").FullName;
-        var cluster = new ProcessCluster(directory, engines, EngineServices.Redis(redisEndpoint, clusterId));
-        cluster._engines["PostgreSql__ConnectionString"] = postgresConnectionString;
-        return cluster;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
+        return new ProcessCluster(System.IO.Directory.CreateTempSubdirectory("fm-procs-").FullName, all, clusterId);
     }
 
-    /// <summary>Starts both silos at once and waits until the table lists them Active; then starts the API and waits until it is ready.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos and one API node at once, waits until every silo is Active and the API
+    /// answers ready, then connects the observer.
+    /// </summary>
+    public async Task StartAsync(int silos = 2)
     {
-        foreach (var name in new[] { "silo-a", "silo-b" })
+        var started = Enumerable.Range(0, silos).Select(i => StartSilo($"silo-{(char)('a' + i)}")).ToList();
+        var api = HostProcess.Start("api", "Api", Directory, new Dictionary<string, string>
         {
-            var admin = new Uri($"http://127.0.0.1:{HostProcess.FreePort()}");
-            AdminAddresses[name] = admin;
-            _processes.Add(HostProcess.Start(name, "Silo", Directory, new Dictionary<string, string>(_engines)
-            {
-                ["Api__Enabled"] = "false",
-                ["Engines__Storage"] = "PostgreSql",
-                ["Silo__SiloName"] = name,
-                ["Silo__Port"] = $"{HostProcess.FreePort()}",
-                ["Urls"] = $"http://127.0.0.1:{HostProcess.FreePort()}",
-                ["Admin__Urls"] = admin.ToString().TrimEnd('/'),
-                // Failure detection in seconds rather than the production 15 s, so the kill test stays short.
-                ["Membership__ProbeTimeout"] = "00:00:00.500",
-                ["Membership__IAmAlivePeriod"] = "00:00:01",
-                ["Membership__TableRefreshPeriod"] = "00:00:01",
-            }));
-        }
-
-        await WaitAsync(async () => (await ActiveSilosAsync()).Count == 2, "both silos are Active in the Redis membership table", TimeSpan.FromSeconds(60));
-
-        ApiAddress = new Uri($"http://127.0.0.1:{HostProcess.FreePort()}");
-        _processes.Add(HostProcess.Start("api", "Api", Directory, new Dictionary<string, string>(_engines)
-        {
-            ["Urls"] = ApiAddress.ToString().TrimEnd('/'),
-        }));
-        using var http = new HttpClient { BaseAddress = ApiAddress, Timeout = TimeSpan.FromSeconds(5) };
-        await WaitAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the API node is ready", TimeSpan.FromSeconds(60));
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Cluster__Membership"] = "Redis",
+            ["Cluster__ClusterId"] = ClusterId,
+            ["Cluster__ServiceId"] = ServiceId,
+            ["Redis__Configuration"] = RedisConfiguration,
+        });
+        _processes.Add(api);
+        foreach (var silo in started) await WaitUntilReadyAsync(silo);
+        await WaitAsync(() => Task.FromResult(api.ListeningOn.Count > 0), "the API node listens", StartDeadline);
+        ApiAddress = api.ListeningOn[0];
+        await WaitUntilHealthyAsync(ApiAddress, "the API node is ready");
+        _observer = await ClusterObserver.ConnectAsync(RedisConfiguration, ClusterId, ServiceId);
     }
 
-    /// <summary>Live activations per grain type on one silo, from its admin /metrics (gauge fleamarket_activations).</summary>
-    public async Task<IReadOnlyDictionary<string, long>> ActivationsAsync(string silo)
+    /// <summary>How long a process may take to start on a loaded two-core machine.</summary>
+    public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>Starts one more silo process with the cluster's settings (not waiting for it).</summary>
+    public HostProcess StartSilo(string name)
     {
-        using var http = new HttpClient { BaseAddress = AdminAddresses[silo], Timeout = TimeSpan.FromSeconds(5) };
+        var silo = HostProcess.Start(name, "Silo", Directory, new Dictionary<string, string>(_settings)
+        {
+            ["Api__Enabled"] = "false",
+            ["Engines__Membership"] = "Redis",
+            ["Engines__Storage"] = "PostgreSql",
+            ["Silo__SiloName"] = name,
+            ["Silo__Port"] = "0",
+            ["Silo__GatewayPort"] = "0",
+            ["Admin__Urls"] = "http://127.0.0.1:0",
+            ["Dashboard__Enabled"] = "false",
+            // Failure detection in a few seconds, and a silo that died is stale in the table after 3 s, so a silo
+            // joining after a kill does not wait for the dead one (Orleans: 3 × IAmAliveTablePublishTimeout).
+            ["Membership__ProbeTimeout"] = "00:00:01",
+            ["Membership__NumMissedProbesLimit"] = "2",
+            ["Membership__TableRefreshTimeout"] = "00:00:01",
+            ["Membership__IAmAliveTablePublishTimeout"] = "00:00:01",
+            // PBKDF2 at production strength costs ~50 ms a login on this machine; the tests sign up dozens of users.
+            ["PasswordHasher__IterationCount"] = "1000",
+        });
+        _processes.Add(silo);
+        return silo;
+    }
+
+    /// <summary>Waits until the silo's admin endpoint answers ready: Active in its own membership view.</summary>
+    public async Task WaitUntilReadyAsync(HostProcess silo)
+    {
+        await WaitAsync(() => Task.FromResult(silo.ListeningOn.Count > 0), $"{silo.Name} listens on its admin port", StartDeadline);
+        await WaitUntilHealthyAsync(AdminAddress(silo), $"{silo.Name} is Active");
+    }
+
+    /// <summary>The silo's admin endpoint (/health, /metrics).</summary>
+    public static Uri AdminAddress(HostProcess silo) => silo.ListeningOn.Count > 0
+        ? silo.ListeningOn[0]
+        : throw new InvalidOperationException($"{silo.Name} has not reported its admin address yet.");
+
+    /// <summary>This silo's view of the cluster from its /metrics: the gauge fleamarket_silos by status.</summary>
+    public static async Task<IReadOnlyDictionary<string, int>> SiloViewAsync(HostProcess silo)
+    {
+        using var http = new HttpClient { BaseAddress = AdminAddress(silo), Timeout = TimeSpan.FromSeconds(5) };
         var text = await http.GetStringAsync("/metrics");
-        const string prefix = "fleamarket_activations{grain_type=\"";
         return text.Split('\n')
-            .Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(l => (Type: l[prefix.Length..l.IndexOf('"', prefix.Length)], Count: long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
-            .ToDictionary(p => p.Type, p => p.Count);
+            .Where(l => l.StartsWith("fleamarket_silos{", StringComparison.Ordinal))
+            .Select(l =>
+            {
+                var status = l[(l.IndexOf("status=\"", StringComparison.Ordinal) + 8)..];
+                return (Status: status[..status.IndexOf('"', StringComparison.Ordinal)],
+                    Count: int.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            })
+            .ToDictionary(p => p.Status, p => p.Count);
     }
-
-    public async Task<IReadOnlyList<MembershipEntry>> ActiveSilosAsync() =>
-        [.. (await MembershipTable.ReadAllAsync()).Entries.Where(e => e.Status == SiloStatus.Active)];
 
     /// <summary>Waits for a condition, failing at once (with the logs) if a process exits on its own.</summary>
     public async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
     {
         await Eventually.WaitUntilAsync(async () =>
         {
-            if (_processes.FirstOrDefault(p => p.HasExited) is { } exited && !_killed.Contains(exited))
+            if (_processes.FirstOrDefault(p => p.HasExited && !_killed.Contains(p)) is { } exited)
             {
                 throw new InvalidOperationException($"{exited.Name} exited while waiting until {what}.");
             }
@@ -123,28 +150,36 @@ internal sealed class ProcessCluster : IAsyncDisposable
             {
                 return await condition();
             }
-            catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException or OrleansException)
             {
                 return false;
             }
         }, what, deadline);
     }
 
+    /// <summary>SIGKILL.</summary>
     public async Task KillAsync(HostProcess process)
     {
         _killed.Add(process);
         await process.KillAsync();
     }
 
-    private readonly HashSet<HostProcess> _killed = [];
+    /// <summary>Set to a directory to keep every process's full log there (the temp directory is deleted).</summary>
+    public const string KeepLogsVariable = "FLEAMARKET_TEST_LOGS";
 
     /// <summary>The tail of every process's log.</summary>
     public string Logs() => string.Join("\n", _processes.Select(p => p.Tail()));
 
     public async ValueTask DisposeAsync()
     {
+        if (_observer is not null) await _observer.DisposeAsync();
         foreach (var process in _processes) await process.DisposeAsync();
-        await _membership.DisposeAsync();
+        if (Environment.GetEnvironmentVariable(KeepLogsVariable) is { Length: > 0 } keep)
+        {
+            var target = System.IO.Directory.CreateDirectory(Path.Combine(keep, Path.GetFileName(Directory))).FullName;
+            foreach (var log in System.IO.Directory.EnumerateFiles(Directory, "*.log")) File.Copy(log, Path.Combine(target, Path.GetFileName(log)));
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -154,4 +189,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
             // A leftover temp directory is harmless.
         }
     }
+
+    private Task WaitUntilHealthyAsync(Uri address, string what) => WaitAsync(async () =>
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        return (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK;
+    }, what, StartDeadline);
 }

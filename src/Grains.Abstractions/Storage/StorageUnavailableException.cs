@@ -7,7 +7,9 @@ namespace FleaMarket.Persistence;
 /// operation and the engine. A failed write is never reported as done, though it may have committed if the
 /// connection broke during the commit; a compare-and-swap conflict is an
 /// <see cref="Orleans.Storage.InconsistentStateException"/> instead. Serializable by Orleans, so a grain's caller
-/// receives it intact (the HTTP API answers 503 for it).
+/// receives it intact (the HTTP API answers 503 for it). It lives with the grain contracts, not in FleaMarket.Persistence
+/// (which throws it, and whose namespace it keeps), because a grain call can fail with it: an API node loads only
+/// this assembly, and a client without the type's codec cannot read the failed response at all.
 /// </summary>
 [GenerateSerializer]
 [Alias("FleaMarket.StorageUnavailableException")]

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using FleaMarket.Cluster.Tests.Engines;
+using Xunit.Abstractions;
+
+namespace FleaMarket.Cluster.Tests.MultiProcess;
+
+/// <summary>
+/// kill -9 of the silo holding a listing in the middle of its drop: buyers retry 503s and transport errors with
+/// the same Idempotency-Key, as api.md tells clients to. Afterwards nothing acknowledged is missing, nothing was
+/// sold that nobody was told about, stock adds up and no key bought twice.
+/// </summary>
+[Collection(EnginesCollection.Name)]
+public sealed class KillDuringDropTests(EngineServersFixture engines, ITestOutputHelper output)
+{
+    private const int Stock = 120;
+    private const int Buyers = 24;
+
+    [Fact]
+    public async Task Purchase_SiloHoldingListingKilledMidDrop_LosesNothingAcknowledgedAndNeverOversells()
+    {
+        await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("drop"));
+        try
+        {
+            await RunAsync(cluster);
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs());
+            throw;
+        }
+    }
+
+    private async Task RunAsync(ProcessCluster cluster)
+    {
+        await cluster.StartAsync(silos: 2);
+        using var api = new ApiClient(cluster.ApiAddress);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var seller = await Shop.SignUpAsync(api, $"seller-{run}");
+        var market = await Shop.OpenMarketAsync(api, seller, "Drop");
+        var listing = await Shop.AddListingAsync(api, seller, market, "Limited sneaker", Stock);
+        var buyers = await Task.WhenAll(Enumerable.Range(0, Buyers).Select(i => Shop.SignUpAsync(api, $"buyer{i}-{run}")));
+        var holder = await cluster.Observer.SiloOfAsync("listing", listing);
+        var victim = cluster.Silos.Single(s => s.Name == holder);
+
+        // Every buyer buys one unit after another, each purchase under a key of its own, until sold out.
+        var acknowledged = new ConcurrentQueue<(Shopper Buyer, Acknowledged Order)>();
+        var counts = new RetryCounts();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        var drop = Task.WhenAll(buyers.Select(buyer => Task.Run(async () =>
+        {
+            for (var n = 0; ; n++)
+            {
+                var order = await Shop.BuyUntilAnsweredAsync(api, buyer, listing, 1, $"{buyer.UserId}-{n}", TimeSpan.FromSeconds(10), deadline, counts);
+                if (order is null) return;
+                acknowledged.Enqueue((buyer, order));
+            }
+        })));
+
+        // Kill the listing's silo once the drop is under way: a quarter of the stock acknowledged.
+        await cluster.WaitAsync(() => Task.FromResult(acknowledged.Count >= Stock / 4 || drop.IsCompleted), "a quarter of the stock is sold", TimeSpan.FromSeconds(60));
+        Assert.False(drop.IsCompleted, "the drop ended before the kill");
+        var beforeKill = acknowledged.Count;
+        var killedAt = Stopwatch.StartNew();
+        await cluster.KillAsync(victim);
+        await cluster.WaitAsync(() => Task.FromResult(acknowledged.Count > beforeKill + Buyers || drop.IsCompleted), "purchases are acknowledged again after the kill", TimeSpan.FromSeconds(60));
+        var resumed = killedAt.Elapsed;
+        await drop;
+        output.WriteLine($"{beforeKill} orders before kill -9 of {victim.Name}, {acknowledged.Count - beforeKill} after; " +
+            $"{Buyers} more acknowledged {resumed.TotalSeconds:F1} s after the kill; buyers saw {counts}");
+
+        // Sold out, and every unit sold is an acknowledged order: sold + remaining == stock, nothing more.
+        var orders = await Shop.MarketOrdersAsync(api, seller, market, TimeSpan.FromSeconds(30));
+        var sold = orders.EnumerateArray().Sum(o => o.GetProperty("quantity").GetInt32());
+        var remaining = await Shop.RemainingAsync(api, listing, TimeSpan.FromSeconds(30));
+        Assert.Equal(Stock, sold + remaining);
+        Assert.Equal(0, remaining);
+        Assert.Equal(acknowledged.Select(a => a.Order.OrderId).Order(), Shop.OrderIds(orders).Order());
+
+        // No key bought twice: every key answers with its one order, and every buyer sees exactly theirs.
+        Assert.Equal(acknowledged.Count, acknowledged.Select(a => (a.Buyer.UserId, a.Order.Key)).Distinct().Count());
+        foreach (var (buyer, order) in acknowledged)
+        {
+            var replay = await api.SendAsync(HttpMethod.Post, $"/api/listings/{listing}/purchases", new { quantity = 1 }, HttpStatusCode.OK,
+                buyer.Token, order.Key, TimeSpan.FromSeconds(30));
+            Assert.Equal(order.OrderId, replay.GetProperty("orderId").GetString());
+        }
+
+        foreach (var buyer in buyers)
+        {
+            var mine = acknowledged.Where(a => a.Buyer == buyer).Select(a => a.Order.OrderId).Order();
+            Assert.Equal(mine, (await Shop.MyOrderIdsAsync(api, buyer, TimeSpan.FromSeconds(30))).Order());
+        }
+    }
+}
