@@ -6,7 +6,7 @@ namespace FleaMarket.Persistence.Tests;
 
 /// <summary>
 /// Applies the project's own schema scripts, read from the resources the Persistence assembly embeds
-/// (deploy/sql/{engine}/{file}). Stands in for the schema migrator, which is not in this branch; every script is
+/// (deploy/sql/{engine}/{file}). Applies single scripts where a test needs some without the others (the migrator applies all); every script is
 /// idempotent, so applying one twice is part of what the tests check.
 /// </summary>
 internal static class TestSchema
@@ -14,7 +14,7 @@ internal static class TestSchema
     public static string Script(string engine, string file)
     {
         var name = $"FleaMarket.Persistence.Schema.{engine}.{file}";
-        using var stream = typeof(StorageUnavailableException).Assembly.GetManifestResourceStream(name)
+        using var stream = typeof(FleaMarket.Persistence.Schema.DatabaseSchema).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The Persistence assembly embeds no resource {name}.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

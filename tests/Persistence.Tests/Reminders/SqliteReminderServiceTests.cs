@@ -22,7 +22,7 @@ public sealed class SqliteReminderServiceTests(SqliteFixture files) : IClassFixt
         await cluster.DeployAsync();
         var key = Guid.NewGuid().ToString("N");
 
-        await cluster.Client.GetGrain<IReminderProbeGrain>(key).StartTicking(Period);
+        await cluster.Client.GetGrain<IFiringReminderGrain>(key).StartTicking(Period);
         await Eventually.WaitUntilAsync(() => TicksOf(key) >= 2, "two ticks of the reminder", TimeSpan.FromSeconds(30));
 
         await cluster.StopSiloAsync(cluster.Silos[0]);
@@ -42,7 +42,7 @@ public sealed class SqliteReminderServiceTests(SqliteFixture files) : IClassFixt
         await cluster.DeployAsync();
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() =>
-            cluster.Client.GetGrain<IReminderProbeGrain>("failing").FailWithStorageUnavailable("PostgreSQL could not append: down"));
+            cluster.Client.GetGrain<IFiringReminderGrain>("failing").FailWithStorageUnavailable("PostgreSQL could not append: down"));
         Assert.Equal("PostgreSQL could not append: down", error.Message);
         Assert.Contains("Npgsql.NpgsqlException: Failed to connect ---> System.Net.Sockets.SocketException", error.InnerException?.Message);
     }
@@ -70,7 +70,7 @@ public sealed class SqliteReminderServiceTests(SqliteFixture files) : IClassFixt
         return builder.Build();
     }
 
-    private static int TicksOf(string key) => ReminderProbeGrain.Ticks.GetValueOrDefault(key);
+    private static int TicksOf(string key) => FiringReminderGrain.Ticks.GetValueOrDefault(key);
 
     private static async Task<long> CountRowsAsync(string path, string key)
     {

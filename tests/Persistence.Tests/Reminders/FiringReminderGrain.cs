@@ -6,14 +6,14 @@ using Orleans.Runtime;
 namespace FleaMarket.Persistence.Tests.Reminders;
 
 /// <summary>A grain for the cluster tests: counts the ticks of its reminder, and throws the storage error on demand.</summary>
-public interface IReminderProbeGrain : IGrainWithStringKey
+public interface IFiringReminderGrain : IGrainWithStringKey
 {
     Task StartTicking(TimeSpan period);
 
     Task FailWithStorageUnavailable(string message);
 }
 
-public sealed class ReminderProbeGrain : Grain, IReminderProbeGrain, IRemindable
+public sealed class FiringReminderGrain : Grain, IFiringReminderGrain, IRemindable
 {
     /// <summary>Ticks received per grain key, across activations and silos of this process.</summary>
     public static ConcurrentDictionary<string, int> Ticks { get; } = new();
