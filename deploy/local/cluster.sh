@@ -7,7 +7,8 @@
 #   deploy/local/cluster.sh status                      silos as Orleans sees them (membership view, activations per
 #                                                       grain type from each silo's /metrics), API nodes, endpoints
 #   deploy/local/cluster.sh add-silo                    start one more silo; Orleans places NEW activations on it too
-#                                                       (existing ones stay where they are: no rebalancer)
+#                                                       (existing ones stay where they are unless the silos run with
+#                                                       Silo__ActivationRebalancer=true exported before up)
 #   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: the silo deactivates its grains, leaves)
 #   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers declare it Dead after ~2-3 s)
 #   deploy/local/cluster.sh add-api                     start one more API node and add it to nginx (reload)
@@ -235,8 +236,6 @@ common_env() {
   echo "Logging__Console__FormatterName=simple"
   echo "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
   echo "Logging__Console__FormatterOptions__SingleLine=true"
-  # Orleans' placement runs through a Polly pipeline that logs two Information lines per new activation.
-  echo "Logging__LogLevel__Polly=Warning"
   echo "Redis__Configuration=127.0.0.1:$REDIS_PORT"
 }
 
