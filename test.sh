@@ -38,9 +38,8 @@ set +e
 dotnet test FleaMarket.Orleans.sln -c Release --no-build --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
 set -e
-# One summary line per test assembly: "Passed!  - Failed:     0, Passed:   862, Skipped: ..."
-read -r passed failed < <(grep -E '^(Passed|Failed)! +- ' "$log" \
-  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\2 \1/' | awk '{p += $1; f += $2} END {print p + 0, f + 0}')
+# Each test assembly ends with a summary: "Total tests: 863" then "     Passed: 863" and, if any, "     Failed: 2".
+read -r passed failed < <(awk '/^ +Passed: [0-9]+$/ {p += $2} /^ +Failed: [0-9]+$/ {f += $2} END {print p + 0, f + 0}' "$log")
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test failed without a failing test (a test host crashed or hung): counted as one failure."
   failed=1
