@@ -12,8 +12,8 @@ namespace FleaMarket.Dashboard.Tests.Admin;
 [Collection(DashboardClusterCollection.Name)]
 public sealed class DashboardPageTests(DashboardCluster cluster, Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
 {
-    // A process start plus a membership refresh on a loaded machine; each wait ends as soon as the page shows it.
-    private static readonly LocatorAssertionsToHaveTextOptions s_within = new() { Timeout = 60_000 };
+    // A process start plus a membership refresh on a machine shared with other builds; each wait ends as soon as the page shows it.
+    private static readonly LocatorAssertionsToHaveTextOptions s_within = new() { Timeout = 90_000 };
     private readonly List<string> _pageErrors = [];
     private readonly List<string> _failedResponses = [];
     private IBrowserContext _context = null!;

@@ -10,7 +10,7 @@ internal static class AdminHttp
 {
     public static HttpClient Client { get; } = new(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
     {
-        Timeout = TimeSpan.FromSeconds(10),
+        Timeout = TimeSpan.FromSeconds(30),
     };
 
     /// <summary>GET <paramref name="path"/> on <paramref name="baseUrl"/> with optional headers.</summary>

@@ -51,10 +51,10 @@ public sealed class DashboardCluster : IAsyncLifetime
     }
 
     /// <summary>
-    /// Starts another silo in the cluster (a pure silo unless <paramref name="extra"/> says otherwise) and, unless
-    /// <paramref name="waitUntilReady"/> is false, returns once its /health/ready answers 200.
+    /// Starts another silo in the cluster (a pure silo unless <paramref name="extra"/> says otherwise) and returns
+    /// once it holds its ports and its /health/ready answers 200; a start that lost a port race is retried.
     /// </summary>
-    internal async Task<SiloProcess> StartSiloAsync(string name, Dictionary<string, string>? extra = null, bool waitUntilReady = true)
+    internal async Task<SiloProcess> StartSiloAsync(string name, Dictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -76,7 +76,6 @@ public sealed class DashboardCluster : IAsyncLifetime
         {
             var silo = SiloProcess.Start(name, settings);
             lock (_gate) _silos.Add(silo);
-            if (!waitUntilReady) return silo;
             try
             {
                 await silo.WaitUntilReadyAsync();

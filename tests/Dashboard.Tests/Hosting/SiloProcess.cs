@@ -9,22 +9,30 @@ namespace FleaMarket.Dashboard.Tests.Hosting;
 
 /// <summary>
 /// One real src/Silo process (the built FleaMarket.Silo.dll of this test run's configuration) on free loopback
-/// ports. <see cref="Start"/> returns once the process runs; <see cref="WaitUntilReadyAsync"/> once its admin
-/// port answers /health/ready with 200. Disposing kills the process tree and waits for it to exit.
+/// ports. <see cref="Start"/> returns once the process runs; <see cref="WaitUntilReadyAsync"/> once it listens on its
+/// ports and its admin port answers /health/ready with 200. Disposing kills the process tree and waits for it to exit.
 /// </summary>
+/// <remarks>
+/// A port picked free here can be taken by another process (tests of other projects run on this machine too) before
+/// the silo binds it; then a probe of that port may be answered by the other process. So the silo's own
+/// "Now listening on" lines, not a probe, tell that it holds its ports.
+/// </remarks>
 internal sealed class SiloProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(180);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(20);
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private const string ListeningLine = "Now listening on: ";
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<string, bool> _listening = new(StringComparer.OrdinalIgnoreCase);
     private readonly Process _process;
 
-    private SiloProcess(string name, int apiPort, int adminPort, Process process)
+    private SiloProcess(string name, int apiPort, int adminPort, bool servesApi, Process process)
     {
         Name = name;
         ApiUrl = new Uri($"http://127.0.0.1:{apiPort}");
         AdminUrl = new Uri($"http://127.0.0.1:{adminPort}");
+        ServesApi = servesApi;
         _process = process;
     }
 
@@ -35,6 +43,13 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>The admin port (<c>Admin:Urls</c>): dashboard, metrics, health.</summary>
     public Uri AdminUrl { get; }
+
+    /// <summary>Whether the silo was started with Api:Enabled=true, so it listens on <see cref="ApiUrl"/> as well.</summary>
+    public bool ServesApi { get; }
+
+    /// <summary>Whether this process has bound every port it was given (its Kestrel said so).</summary>
+    public bool IsListening => _listening.ContainsKey(AdminUrl.GetLeftPart(UriPartial.Authority))
+        && (!ServesApi || _listening.ContainsKey(ApiUrl.GetLeftPart(UriPartial.Authority)));
 
     public bool HasExited => _process.HasExited;
 
@@ -62,8 +77,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         info.Environment["Urls"] = $"http://127.0.0.1:{apiPort}";
         info.Environment["Admin__Urls"] = $"http://127.0.0.1:{adminPort}";
         foreach (var (key, value) in settings) info.Environment[key] = value;
+        // Kestrel's "Now listening on" lines, whatever the default log level.
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 
-        var silo = new SiloProcess(name, apiPort, adminPort, new Process { StartInfo = info });
+        var servesApi = settings.TryGetValue("Api__Enabled", out var api) && bool.Parse(api);
+        var silo = new SiloProcess(name, apiPort, adminPort, servesApi, new Process { StartInfo = info });
         silo._process.OutputDataReceived += (_, e) => silo.Record(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
         silo._process.Start();
@@ -72,18 +90,27 @@ internal sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Polls /health/ready on the admin port until it answers 200: the silo is Active in its membership view.</summary>
+    /// <summary>
+    /// Waits until the process listens on its ports, then polls /health/ready on the admin port until it answers 200:
+    /// the silo is Active in its membership view. Throws <see cref="SiloExitedException"/> when the process ends first.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < s_readyTimeout)
         {
-            if (_process.HasExited) throw new SiloExitedException($"Silo {Name} exited at start (code {_process.ExitCode}):\n{Output}", Output);
-            if (await ReadyStatusAsync() == HttpStatusCode.OK) return;
+            ThrowIfExited();
+            if (IsListening && await ReadyStatusAsync() == HttpStatusCode.OK) return;
             await Task.Delay(100);
         }
 
         throw new TimeoutException($"Silo {Name} was not ready on {AdminUrl} within {s_readyTimeout}:\n{Output}");
+    }
+
+    /// <summary>Throws <see cref="SiloExitedException"/> with the process's last output when it has ended.</summary>
+    public void ThrowIfExited()
+    {
+        if (_process.HasExited) throw new SiloExitedException($"Silo {Name} exited (code {_process.ExitCode}):\n{Output}", Output);
     }
 
     /// <summary>The status /health/ready answers now, or null while nothing listens on the admin port or it does not answer in time.</summary>
@@ -161,6 +188,8 @@ internal sealed class SiloProcess : IAsyncDisposable
     private void Record(string? line)
     {
         if (line is null) return;
+        var listening = line.IndexOf(ListeningLine, StringComparison.Ordinal);
+        if (listening >= 0) _listening[line[(listening + ListeningLine.Length)..].Trim().TrimEnd('/')] = true;
         _output.Enqueue(line);
         while (_output.Count > 300) _output.TryDequeue(out _);
     }

@@ -28,7 +28,7 @@ public sealed partial class MembershipMetricsTests(DashboardCluster cluster)
     {
         // The gauge reads the silo's membership view, which follows the table within a refresh: wait for it.
         await Eventually.WaitUntilAsync(async () => ActiveSilos(await MetricsAsync()) == cluster.RunningCount,
-            $"fleamarket_silos{{status=\"active\"}} on dash-2 to be {cluster.RunningCount}", TimeSpan.FromSeconds(30));
+            $"fleamarket_silos{{status=\"active\"}} on dash-2 to be {cluster.RunningCount}", TimeSpan.FromSeconds(60));
 
         Assert.True(cluster.RunningCount >= 2);
     }
