@@ -5,6 +5,7 @@ using FleaMarket.Persistence;
 using FleaMarket.Persistence.Schema;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 using StackExchange.Redis;
 
 namespace FleaMarket.Silo.Hosting;
@@ -135,6 +136,11 @@ public static class SiloHosting
                     o.ConnectionString = postgres;
                     o.ServiceId = configuration["Cluster:ServiceId"] ?? "fleamarket";
                 });
+
+                // Orleans' ADO.NET storage lets Npgsql's exceptions reach the grain's caller. Orleans serializes only
+                // exceptions of the namespaces listed here: without "Npgsql" the failed response itself cannot be sent,
+                // the caller gets a CodecNotFoundException, and the API answers 500 instead of 503.
+                orleans.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
                 break;
             default:
                 orleans.AddMemoryGrainStorageAsDefault();
