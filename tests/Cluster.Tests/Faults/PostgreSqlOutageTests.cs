@@ -40,6 +40,7 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
         var market = await Shop.OpenMarketAsync(api, seller, "Outage");
         var listings = new List<string>();
         for (var i = 0; i < 4; i++) listings.Add(await Shop.AddListingAsync(api, seller, market, $"Item {i}", 50));
+        var untouched = await Shop.AddListingAsync(api, seller, market, "Nobody bought this yet", 50);
         var buyers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Shop.SignUpAsync(api, $"buyer{i}-{run}")));
 
         // Before: every buyer has bought from every listing, so each purchase during the outage reaches the
@@ -74,6 +75,19 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
                     if (answer.Elapsed > slowest) slowest = answer.Elapsed;
                 }
             }
+
+            // Also what fails in Orleans' own ADO.NET grain storage rather than in the journal: a buyer's first purchase
+            // from a listing (the account's history is written first), a sign-up (a new user grain cannot even read its state).
+            var firstFromListing = await api.TrySendAsync(HttpMethod.Post, $"/api/listings/{untouched}/purchases", new { quantity = 1 },
+                buyers[0].Token, "during-untouched", timeout: TimeSpan.FromSeconds(40));
+            var signUp = await api.TrySendAsync(HttpMethod.Post, "/api/users", new { username = $"late-{run}", password = "correct-horse-battery", displayName = "Late" },
+                timeout: TimeSpan.FromSeconds(40));
+            foreach (var answer in new[] { firstFromListing, signUp })
+            {
+                Assert.True(answer.Status == HttpStatusCode.ServiceUnavailable, $"A request with PostgreSQL down answered {(int)answer.Status}: {answer.Body}");
+                Assert.Equal("unavailable", answer.ProblemCode);
+                Assert.True(answer.Elapsed < s_quickly, $"A request with PostgreSQL down took {answer.Elapsed.TotalSeconds:F1} s to answer 503.");
+            }
         }
         finally
         {
@@ -95,6 +109,11 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
                 acknowledged[buyer.UserId].Add(order.GetProperty("orderId").GetString()!);
             }
         }
+
+        var first = await api.SendAsync(HttpMethod.Post, $"/api/listings/{untouched}/purchases", new { quantity = 1 },
+            HttpStatusCode.Created, buyers[0].Token, "during-untouched", retryFor);
+        acknowledged[buyers[0].UserId].Add(first.GetProperty("orderId").GetString()!);
+        await Shop.SignUpAsync(api, $"late-{run}", retryFor);
 
         // Every acknowledged order is there, for its buyer and for the seller, and the stock adds up.
         foreach (var buyer in buyers) Assert.Equal(acknowledged[buyer.UserId].Order(), (await Shop.MyOrderIdsAsync(api, buyer, retryFor)).Order());
