@@ -155,6 +155,11 @@ public static class SiloHosting
         orleans.Services.AddOptions<SiloMessagingOptions>().BindConfiguration("Messaging");
         orleans.Services.AddOptions<GrainCollectionOptions>().BindConfiguration("GrainCollection");
         orleans.Services.AddOptions<ReminderOptions>().BindConfiguration("Reminders");
+
+        // The strongly consistent directory keeps a crashed silo's grains from activating elsewhere for
+        // RangeLeaseDuration (Orleans' default 30 s) minus the failure-detection time, in case the silo was only cut
+        // off and still runs them: that lease, not membership, bounds failover after a kill -9.
+        orleans.Services.AddOptions<GrainDirectoryOptions>().BindConfiguration("GrainDirectory");
     }
 
     private static string PostgreSqlConnectionString(IConfiguration configuration, string forSetting) =>
