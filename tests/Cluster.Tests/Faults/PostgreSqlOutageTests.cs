@@ -1,5 +1,5 @@
 using System.Net;
-using FleaMarket.Cluster.Tests.Engines;
+using FleaMarket.TestKit.Engines;
 using FleaMarket.Cluster.Tests.MultiProcess;
 using Xunit.Abstractions;
 
@@ -11,7 +11,7 @@ namespace FleaMarket.Cluster.Tests.Faults;
 /// before the outage is still there.
 /// </summary>
 [Collection(EngineOutageCollection.Name)]
-public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOutputHelper output)
+public sealed class PostgreSqlOutageTests(OutageClusterFixture fixture, ITestOutputHelper output)
 {
     /// <summary>What "quickly" means for a 503: well under Orleans' 30 s response timeout, on a loaded machine.</summary>
     private static readonly TimeSpan s_quickly = TimeSpan.FromSeconds(5);
@@ -19,21 +19,20 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
     [Fact]
     public async Task Purchase_PostgreSqlStoppedThenStarted_Answers503QuicklyThenSucceedsKeepingEveryOrder()
     {
-        await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("pgdown"));
         try
         {
-            await RunAsync(cluster);
+            await RunAsync(fixture.Cluster, fixture.Engines.Postgres);
         }
         catch
         {
-            output.WriteLine(cluster.Logs());
+            output.WriteLine(fixture.Cluster.Logs());
             throw;
         }
     }
 
-    private async Task RunAsync(ProcessCluster cluster)
+    private async Task RunAsync(ProcessCluster cluster, PostgreSqlServer postgres)
     {
-        await cluster.StartAsync(silos: 2);
+        var timeline = new Timeline(output);
         using var api = new ApiClient(cluster.ApiAddress);
         var run = Guid.NewGuid().ToString("N")[..8];
         var seller = await Shop.SignUpAsync(api, $"seller-{run}");
@@ -56,7 +55,8 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
             }
         }));
 
-        await engines.Postgres.StopAsync();
+        timeline.Mark("orders placed; stopping PostgreSQL");
+        await postgres.StopAsync();
 
         // Down: each purchase, on each listing, on both silos, answers 503 unavailable with Retry-After, quickly.
         var slowest = TimeSpan.Zero;
@@ -92,10 +92,10 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
         finally
         {
             // Whatever happened, the collection's other tests need the server.
-            await engines.Postgres.StartAsync();
+            await postgres.StartAsync();
         }
 
-        output.WriteLine($"{buyers.Length * listings.Count} purchases with PostgreSQL down: all 503 unavailable, slowest in {slowest.TotalMilliseconds:F0} ms");
+        timeline.Mark($"PostgreSQL started again; {buyers.Length * listings.Count + 2} requests while it was down: all 503 unavailable, slowest in {slowest.TotalMilliseconds:F0} ms");
 
         // Back: the purchases refused during the outage succeed when retried with their keys (201: nothing of them
         // was kept), and so do new ones.
@@ -120,5 +120,6 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
         var sold = Shop.OrderIds(await Shop.MarketOrdersAsync(api, seller, market, retryFor));
         Assert.Equal(acknowledged.Values.SelectMany(o => o).Order(), sold.Order());
         foreach (var listing in listings) Assert.Equal(50 - 2 * buyers.Length, await Shop.RemainingAsync(api, listing, retryFor));
+        timeline.Mark("every order is there");
     }
 }

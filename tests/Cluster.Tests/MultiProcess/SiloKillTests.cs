@@ -34,22 +34,22 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
 
     private async Task RunAsync(ProcessCluster cluster)
     {
-        var clock = Stopwatch.StartNew();
+        var timeline = new Timeline(output);
         await cluster.StartAsync(silos: 2);
         var members = await cluster.Observer.MembersAsync();
         Assert.All(cluster.Silos, s => Assert.Equal(SiloStatus.Active, members[s.Name].Status));
-        output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: two silos and the API node are up");
+        timeline.Mark("two silos and the API node are up");
 
         using var api = new ApiClient(cluster.ApiAddress);
         var world = await World.CreateAsync(api);
-        output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: {world.Buyers.Count} buyers bought {world.Orders.Values.Sum(o => o.Count)} times from {world.Listings.Count} listings");
+        timeline.Mark($"{world.Buyers.Count} buyers bought {world.Orders.Values.Sum(o => o.Count)} times from {world.Listings.Count} listings");
 
         foreach (var round in new[] { 1, 2 })
         {
             var victim = cluster.LiveSilos[0];
             var survivor = cluster.LiveSilos[1];
             var onVictim = await world.ListingOnAsync(api, cluster.Observer, victim.Name);
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: killing {victim.Name}, which holds " +
+            timeline.Mark($"killing {victim.Name}, which holds " +
                 $"{await CountOnAsync(cluster, victim.Name, "session", world.Buyers.Select(b => b.SessionKey))} buyer sessions, " +
                 $"{await CountOnAsync(cluster, victim.Name, "account", world.Buyers.Select(b => b.UserId))} buyer accounts, " +
                 $"{await CountOnAsync(cluster, victim.Name, "listing", world.Listings.Keys)} listings");
@@ -66,17 +66,17 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
             var declaredDead = killedAt.Elapsed;
             await cluster.WaitAsync(async () => (await ProcessCluster.SiloViewAsync(survivor)).GetValueOrDefault("dead") == round,
                 $"{survivor.Name}'s /metrics counts {round} dead silos", s_settle);
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: kill -9 of {victim.Name} → first purchase of an item it held after {firstPurchase.TotalSeconds:F1} s " +
+            timeline.Mark($"kill -9 of {victim.Name} → first purchase of an item it held after {firstPurchase.TotalSeconds:F1} s " +
                 $"({counts}); Dead in the table after {declaredDead.TotalSeconds:F1} s");
 
             await world.AssertServedAsync(api);
             await world.AssertTakesNewWorkAsync(api, $"round{round}");
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: everything written before is served, new work is taken");
+            timeline.Mark("everything written before is served, new work is taken");
 
             if (round == 1)
             {
                 await cluster.WaitUntilReadyAsync(cluster.StartSilo("silo-c"));
-                output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s: silo-c joined");
+                timeline.Mark("silo-c joined");
             }
         }
     }
