@@ -5,6 +5,7 @@ using FleaMarket.Persistence;
 using FleaMarket.Persistence.Schema;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 using StackExchange.Redis;
 
 namespace FleaMarket.Silo.Hosting;
@@ -143,6 +144,11 @@ public static class SiloHosting
                     o.ConnectionString = postgres;
                     o.ServiceId = configuration["Cluster:ServiceId"] ?? "fleamarket";
                 });
+
+                // Orleans' ADO.NET storage lets Npgsql's exceptions reach the grain's caller. Orleans serializes only
+                // exceptions of the namespaces listed here: without "Npgsql" the failed response itself cannot be sent,
+                // the caller gets a CodecNotFoundException, and the API answers 500 instead of 503.
+                orleans.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
                 break;
             default:
                 orleans.AddMemoryGrainStorageAsDefault();
@@ -157,6 +163,11 @@ public static class SiloHosting
         orleans.Services.AddOptions<SiloMessagingOptions>().BindConfiguration("Messaging");
         orleans.Services.AddOptions<GrainCollectionOptions>().BindConfiguration("GrainCollection");
         orleans.Services.AddOptions<ReminderOptions>().BindConfiguration("Reminders");
+
+        // The strongly consistent directory keeps a crashed silo's grains from activating elsewhere for
+        // RangeLeaseDuration (Orleans' default 30 s) minus the failure-detection time, in case the silo was only cut
+        // off and still runs them: that lease, not membership, bounds failover after a kill -9.
+        orleans.Services.AddOptions<GrainDirectoryOptions>().BindConfiguration("GrainDirectory");
     }
 
     private static string PostgreSqlConnectionString(IConfiguration configuration, string forSetting) =>

@@ -36,10 +36,3 @@ public sealed class EnginesCollection : ICollectionFixture<EngineServersFixture>
 {
     public const string Name = "Engines";
 }
-
-/// <summary>Tests that stop and restart their servers get their own, so the shared ones never go down.</summary>
-[CollectionDefinition(Name)]
-public sealed class EngineOutageCollection : ICollectionFixture<EngineServersFixture>
-{
-    public const string Name = "Engine outage";
-}

@@ -1,5 +1,5 @@
 using System.Net;
-using FleaMarket.Cluster.Tests.Engines;
+using FleaMarket.TestKit.Engines;
 using FleaMarket.Cluster.Tests.MultiProcess;
 using Xunit.Abstractions;
 
@@ -11,7 +11,7 @@ namespace FleaMarket.Cluster.Tests.Faults;
 /// before the outage is still there.
 /// </summary>
 [Collection(EngineOutageCollection.Name)]
-public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOutputHelper output)
+public sealed class PostgreSqlOutageTests(OutageClusterFixture fixture, ITestOutputHelper output)
 {
     /// <summary>What "quickly" means for a 503: well under Orleans' 30 s response timeout, on a loaded machine.</summary>
     private static readonly TimeSpan s_quickly = TimeSpan.FromSeconds(5);
@@ -19,27 +19,27 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
     [Fact]
     public async Task Purchase_PostgreSqlStoppedThenStarted_Answers503QuicklyThenSucceedsKeepingEveryOrder()
     {
-        await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("pgdown"));
         try
         {
-            await RunAsync(cluster);
+            await RunAsync(fixture.Cluster, fixture.Engines.Postgres);
         }
         catch
         {
-            output.WriteLine(cluster.Logs());
+            output.WriteLine(fixture.Cluster.Logs());
             throw;
         }
     }
 
-    private async Task RunAsync(ProcessCluster cluster)
+    private async Task RunAsync(ProcessCluster cluster, PostgreSqlServer postgres)
     {
-        await cluster.StartAsync(silos: 2);
+        var timeline = new Timeline(output);
         using var api = new ApiClient(cluster.ApiAddress);
         var run = Guid.NewGuid().ToString("N")[..8];
         var seller = await Shop.SignUpAsync(api, $"seller-{run}");
         var market = await Shop.OpenMarketAsync(api, seller, "Outage");
         var listings = new List<string>();
         for (var i = 0; i < 4; i++) listings.Add(await Shop.AddListingAsync(api, seller, market, $"Item {i}", 50));
+        var untouched = await Shop.AddListingAsync(api, seller, market, "Nobody bought this yet", 50);
         var buyers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Shop.SignUpAsync(api, $"buyer{i}-{run}")));
 
         // Before: every buyer has bought from every listing, so each purchase during the outage reaches the
@@ -55,7 +55,8 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
             }
         }));
 
-        await engines.Postgres.StopAsync();
+        timeline.Mark("orders placed; stopping PostgreSQL");
+        await postgres.StopAsync();
 
         // Down: each purchase, on each listing, on both silos, answers 503 unavailable with Retry-After, quickly.
         var slowest = TimeSpan.Zero;
@@ -74,14 +75,27 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
                     if (answer.Elapsed > slowest) slowest = answer.Elapsed;
                 }
             }
+
+            // Also what fails in Orleans' own ADO.NET grain storage rather than in the journal: a buyer's first purchase
+            // from a listing (the account's history is written first), a sign-up (a new user grain cannot even read its state).
+            var firstFromListing = await api.TrySendAsync(HttpMethod.Post, $"/api/listings/{untouched}/purchases", new { quantity = 1 },
+                buyers[0].Token, "during-untouched", timeout: TimeSpan.FromSeconds(40));
+            var signUp = await api.TrySendAsync(HttpMethod.Post, "/api/users", new { username = $"late-{run}", password = "correct-horse-battery", displayName = "Late" },
+                timeout: TimeSpan.FromSeconds(40));
+            foreach (var answer in new[] { firstFromListing, signUp })
+            {
+                Assert.True(answer.Status == HttpStatusCode.ServiceUnavailable, $"A request with PostgreSQL down answered {(int)answer.Status}: {answer.Body}");
+                Assert.Equal("unavailable", answer.ProblemCode);
+                Assert.True(answer.Elapsed < s_quickly, $"A request with PostgreSQL down took {answer.Elapsed.TotalSeconds:F1} s to answer 503.");
+            }
         }
         finally
         {
             // Whatever happened, the collection's other tests need the server.
-            await engines.Postgres.StartAsync();
+            await postgres.StartAsync();
         }
 
-        output.WriteLine($"{buyers.Length * listings.Count} purchases with PostgreSQL down: all 503 unavailable, slowest in {slowest.TotalMilliseconds:F0} ms");
+        timeline.Mark($"PostgreSQL started again; {buyers.Length * listings.Count + 2} requests while it was down: all 503 unavailable, slowest in {slowest.TotalMilliseconds:F0} ms");
 
         // Back: the purchases refused during the outage succeed when retried with their keys (201: nothing of them
         // was kept), and so do new ones.
@@ -96,10 +110,16 @@ public sealed class PostgreSqlOutageTests(EngineServersFixture engines, ITestOut
             }
         }
 
+        var first = await api.SendAsync(HttpMethod.Post, $"/api/listings/{untouched}/purchases", new { quantity = 1 },
+            HttpStatusCode.Created, buyers[0].Token, "during-untouched", retryFor);
+        acknowledged[buyers[0].UserId].Add(first.GetProperty("orderId").GetString()!);
+        await Shop.SignUpAsync(api, $"late-{run}", retryFor);
+
         // Every acknowledged order is there, for its buyer and for the seller, and the stock adds up.
         foreach (var buyer in buyers) Assert.Equal(acknowledged[buyer.UserId].Order(), (await Shop.MyOrderIdsAsync(api, buyer, retryFor)).Order());
         var sold = Shop.OrderIds(await Shop.MarketOrdersAsync(api, seller, market, retryFor));
         Assert.Equal(acknowledged.Values.SelectMany(o => o).Order(), sold.Order());
         foreach (var listing in listings) Assert.Equal(50 - 2 * buyers.Length, await Shop.RemainingAsync(api, listing, retryFor));
+        timeline.Mark("every order is there");
     }
 }

@@ -77,17 +77,18 @@ internal sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>Whether a line of the log so far contains every one of <paramref name="fragments"/>.</summary>
-    public bool LogContains(params string[] fragments)
+    /// <summary>How many lines of the log so far contain <paramref name="fragment"/>.</summary>
+    public int LogCount(string fragment)
     {
         lock (_logGate) _log.Flush();
         using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var count = 0;
         while (reader.ReadLine() is { } line)
         {
-            if (fragments.All(f => line.Contains(f, StringComparison.Ordinal))) return true;
+            if (line.Contains(fragment, StringComparison.Ordinal)) count++;
         }
 
-        return false;
+        return count;
     }
 
     /// <summary>The last lines of the log, for a failure message.</summary>

@@ -101,6 +101,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
             ["Membership__NumMissedProbesLimit"] = "2",
             ["Membership__TableRefreshTimeout"] = "00:00:01",
             ["Membership__IAmAliveTablePublishTimeout"] = "00:00:01",
+            // After a crash the strongly consistent directory holds the dead silo's grains for this lease minus the
+            // failure-detection time (Orleans' default lease: 30 s). The killed processes here are dead for sure.
+            ["GrainDirectory__RangeLeaseDuration"] = "00:00:05",
             // PBKDF2 at production strength costs ~50 ms a login on this machine; the tests sign up dozens of users.
             ["PasswordHasher__IterationCount"] = "1000",
         });

@@ -12,8 +12,8 @@ internal sealed record Shopper(string Username, string UserId, string Token)
     public string SessionKey => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Token)));
 }
 
-/// <summary>An acknowledged order as the buyer got it.</summary>
-internal sealed record Acknowledged(string Key, string OrderId, string ListingId, int Quantity);
+/// <summary>An acknowledged order as the buyer got it: when the attempt that got the answer was sent, and when it was answered.</summary>
+internal sealed record Acknowledged(string Key, string OrderId, string ListingId, int Quantity, DateTime AttemptStartedAt, DateTime AnsweredAt);
 
 /// <summary>Counts of what buyers went through while the cluster failed under them.</summary>
 internal sealed class RetryCounts
@@ -91,6 +91,7 @@ internal static class Shop
         {
             Assert.True(DateTime.UtcNow < deadline, $"Purchase {key} of {buyer.Username} was not answered for good before the deadline ({counts}).");
             ApiAnswer answer;
+            var startedAt = DateTime.UtcNow;
             try
             {
                 answer = await api.TrySendAsync(HttpMethod.Post, $"/api/listings/{listingId}/purchases", new { quantity }, buyer.Token, key, attemptTimeout);
@@ -105,7 +106,7 @@ internal static class Shop
             {
                 case HttpStatusCode.Created or HttpStatusCode.OK:
                     Assert.Equal(quantity, answer.Body.GetProperty("quantity").GetInt32());
-                    return new Acknowledged(key, answer.Body.GetProperty("orderId").GetString()!, listingId, quantity);
+                    return new Acknowledged(key, answer.Body.GetProperty("orderId").GetString()!, listingId, quantity, startedAt, DateTime.UtcNow);
                 case HttpStatusCode.Conflict when answer.ProblemCode == "sold-out":
                     return null;
                 case HttpStatusCode.ServiceUnavailable:

@@ -6,9 +6,11 @@ using Xunit.Abstractions;
 namespace FleaMarket.Cluster.Tests.MultiProcess;
 
 /// <summary>
-/// Two src/Silo processes and one src/Api process on Redis membership and PostgreSQL storage form one cluster;
-/// after one silo process is killed with SIGKILL the other serves everything written before (read back from
-/// PostgreSQL), takes new work, and the table declares the dead silo Dead.
+/// Two src/Silo processes and one src/Api process on Redis membership and PostgreSQL storage form one cluster.
+/// One silo process is killed with SIGKILL: the table declares it Dead, the other serves everything written
+/// before (read back from PostgreSQL) and takes new work. A third silo joins and the second original one is
+/// killed too, so every grain written before the kills — wherever Orleans had placed it — has been lost with a
+/// process and read back.
 /// </summary>
 [Collection(EnginesCollection.Name)]
 public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelper output)
@@ -16,7 +18,7 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Cluster_OneSiloProcessKilled_ServesEverythingWrittenBeforeAndTakesNewWork()
+    public async Task Cluster_SiloProcessesKilledOneAfterTheOther_ServeEverythingWrittenBeforeAndTakeNewWork()
     {
         await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("kill"));
         try
@@ -32,99 +34,51 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
 
     private async Task RunAsync(ProcessCluster cluster)
     {
+        var timeline = new Timeline(output);
         await cluster.StartAsync(silos: 2);
         var members = await cluster.Observer.MembersAsync();
         Assert.All(cluster.Silos, s => Assert.Equal(SiloStatus.Active, members[s.Name].Status));
+        timeline.Mark("two silos and the API node are up");
 
         using var api = new ApiClient(cluster.ApiAddress);
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var seller = await Shop.SignUpAsync(api, $"seller-{run}");
-        var buyers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Shop.SignUpAsync(api, $"buyer{i}-{run}")));
-        var markets = new List<string>();
-        var listings = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            markets.Add(await Shop.OpenMarketAsync(api, seller, $"Market {i}"));
-            listings.Add(await Shop.AddListingAsync(api, seller, markets[i], $"Item {i}", quantity: 100));
-        }
+        var world = await World.CreateAsync(api);
+        timeline.Mark($"{world.Buyers.Count} buyers bought {world.Orders.Values.Sum(o => o.Count)} times from {world.Listings.Count} listings");
 
-        // Twelve buyers, three purchases each spread over the listings.
-        var orders = buyers.ToDictionary(b => b.UserId, _ => new List<string>());
-        for (var p = 0; p < 3; p++)
+        foreach (var round in new[] { 1, 2 })
         {
-            await Task.WhenAll(buyers.Select(async (buyer, b) =>
+            var victim = cluster.LiveSilos[0];
+            var survivor = cluster.LiveSilos[1];
+            var onVictim = await world.ListingOnAsync(api, cluster.Observer, victim.Name);
+            timeline.Mark($"killing {victim.Name}, which holds " +
+                $"{await CountOnAsync(cluster, victim.Name, "session", world.Buyers.Select(b => b.SessionKey))} buyer sessions, " +
+                $"{await CountOnAsync(cluster, victim.Name, "account", world.Buyers.Select(b => b.UserId))} buyer accounts, " +
+                $"{await CountOnAsync(cluster, victim.Name, "listing", world.Listings.Keys)} listings");
+
+            var killedAt = Stopwatch.StartNew();
+            await cluster.KillAsync(victim);
+
+            // The first purchase of an item that lived on the dead silo, retried as a client would.
+            var counts = new RetryCounts();
+            await world.BuyAsync(api, world.Buyers[round], onVictim, $"after-kill-{round}", counts);
+            var firstPurchase = killedAt.Elapsed;
+            await cluster.WaitAsync(async () => (await cluster.Observer.MembersAsync())[victim.Name].Status == SiloStatus.Dead,
+                $"{victim.Name} is declared Dead in the membership table", s_settle);
+            var declaredDead = killedAt.Elapsed;
+            await cluster.WaitAsync(async () => (await ProcessCluster.SiloViewAsync(survivor)).GetValueOrDefault("dead") == round,
+                $"{survivor.Name}'s /metrics counts {round} dead silos", s_settle);
+            timeline.Mark($"kill -9 of {victim.Name} → first purchase of an item it held after {firstPurchase.TotalSeconds:F1} s " +
+                $"({counts}); Dead in the table after {declaredDead.TotalSeconds:F1} s");
+
+            await world.AssertServedAsync(api);
+            await world.AssertTakesNewWorkAsync(api, $"round{round}");
+            timeline.Mark("everything written before is served, new work is taken");
+
+            if (round == 1)
             {
-                var order = await api.SendAsync(HttpMethod.Post, $"/api/listings/{listings[(b + p) % listings.Count]}/purchases",
-                    new { quantity = 2 }, HttpStatusCode.Created, buyer.Token, idempotencyKey: $"{buyer.UserId}-{p}");
-                lock (orders) orders[buyer.UserId].Add(order.GetProperty("orderId").GetString()!);
-            }));
+                await cluster.WaitUntilReadyAsync(cluster.StartSilo("silo-c"));
+                timeline.Mark("silo-c joined");
+            }
         }
-
-        var remainingBefore = await Task.WhenAll(listings.Select(l => Shop.RemainingAsync(api, l)));
-        Assert.Equal(4 * 100 - 12 * 3 * 2, remainingBefore.Sum());
-
-        // The victim is the silo holding the first listing; it must also hold sessions and accounts, or the test
-        // would prove nothing about them.
-        var victimName = await cluster.Observer.SiloOfAsync("listing", listings[0]);
-        Assert.NotNull(victimName);
-        var victim = cluster.Silos.Single(s => s.Name == victimName);
-        var survivor = cluster.Silos.Single(s => s != victim);
-        var sessionsOnVictim = await CountOnAsync(cluster, victimName, "session", buyers.Select(b => b.SessionKey));
-        var accountsOnVictim = await CountOnAsync(cluster, victimName, "account", buyers.Select(b => b.UserId));
-        var listingsOnVictim = await CountOnAsync(cluster, victimName, "listing", listings);
-        output.WriteLine($"{victimName} holds {listingsOnVictim}/4 listings, {sessionsOnVictim}/12 buyer sessions, {accountsOnVictim}/12 buyer accounts");
-        Assert.True(sessionsOnVictim > 0, $"no buyer session lives on {victimName}");
-        Assert.True(accountsOnVictim > 0, $"no buyer account lives on {victimName}");
-
-        var killedAt = Stopwatch.StartNew();
-        await cluster.KillAsync(victim);
-
-        // The first purchase of an item that lived on the dead silo, retried as a client would.
-        var counts = new RetryCounts();
-        var first = await Shop.BuyUntilAnsweredAsync(api, buyers[0], listings[0], 1, $"{buyers[0].UserId}-after-kill",
-            TimeSpan.FromSeconds(10), DateTime.UtcNow + s_settle, counts);
-        Assert.NotNull(first);
-        orders[buyers[0].UserId].Add(first.OrderId);
-        var firstPurchase = killedAt.Elapsed;
-
-        await cluster.WaitAsync(async () => (await cluster.Observer.MembersAsync())[victim.Name].Status == SiloStatus.Dead,
-            $"{victim.Name} is declared Dead in the membership table", s_settle);
-        var declaredDead = killedAt.Elapsed;
-        await cluster.WaitAsync(async () => await ProcessCluster.SiloViewAsync(survivor) is var view
-            && view.GetValueOrDefault("dead") == 1 && view.GetValueOrDefault("active") == 1, $"{survivor.Name}'s /metrics counts one dead and one active silo", s_settle);
-        output.WriteLine($"kill -9 → first purchase of an item on the dead silo: {firstPurchase.TotalSeconds:F1} s ({counts}); → Dead in the table: {declaredDead.TotalSeconds:F1} s");
-
-        // Everything written before the kill is served, whichever silo held it: sessions (nobody is logged out),
-        // users, markets, listings with their stock and every acknowledged order.
-        foreach (var buyer in buyers)
-        {
-            var me = await api.SendAsync(HttpMethod.Get, "/api/me", null, HttpStatusCode.OK, buyer.Token, retryFor: s_settle);
-            Assert.Equal(buyer.UserId, me.GetProperty("userId").GetString());
-            Assert.Equal(orders[buyer.UserId].Order(), (await Shop.MyOrderIdsAsync(api, buyer, s_settle)).Order());
-        }
-
-        for (var i = 0; i < listings.Count; i++)
-        {
-            Assert.Equal(remainingBefore[i] - (i == 0 ? 1 : 0), await Shop.RemainingAsync(api, listings[i], s_settle));
-            var market = await api.SendAsync(HttpMethod.Get, $"/api/markets/{markets[i]}", null, HttpStatusCode.OK, retryFor: s_settle);
-            Assert.Equal(listings[i], Assert.Single(market.GetProperty("listings").EnumerateArray()).GetProperty("listingId").GetString());
-            var sold = Shop.OrderIds(await Shop.MarketOrdersAsync(api, seller, markets[i], s_settle));
-            Assert.Equal(i == 0 ? 10 : 9, sold.Count);
-            Assert.All(sold, id => Assert.Contains(orders.Values, mine => mine.Contains(id)));
-        }
-
-        // And it keeps taking new work: a retried purchase replays its order, new users sign up and buy.
-        var replay = await api.SendAsync(HttpMethod.Post, $"/api/listings/{listings[0]}/purchases",
-            new { quantity = 2 }, HttpStatusCode.OK, buyers[0].Token, idempotencyKey: $"{buyers[0].UserId}-0", retryFor: s_settle);
-        Assert.Equal(orders[buyers[0].UserId][0], replay.GetProperty("orderId").GetString());
-        var late = await Shop.SignUpAsync(api, $"late-{run}", s_settle);
-        foreach (var listing in listings)
-        {
-            await api.SendAsync(HttpMethod.Post, $"/api/listings/{listing}/purchases", new { quantity = 1 }, HttpStatusCode.Created,
-                late.Token, idempotencyKey: $"late-{listing}", retryFor: s_settle);
-        }
-
-        Assert.Equal(4, (await Shop.MyOrderIdsAsync(api, late)).Count);
     }
 
     private static async Task<int> CountOnAsync(ProcessCluster cluster, string silo, string grainType, IEnumerable<string> keys)
@@ -136,5 +90,109 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
         }
 
         return count;
+    }
+
+    /// <summary>What the test wrote through the API, and so expects to read back: users, sessions, markets, listings, orders.</summary>
+    private sealed class World
+    {
+        private const int Stock = 100;
+
+        private World(Shopper seller) => Seller = seller;
+
+        public Shopper Seller { get; }
+
+        public List<Shopper> Buyers { get; } = [];
+
+        /// <summary>Listing id → its market id.</summary>
+        public Dictionary<string, string> Listings { get; } = [];
+
+        /// <summary>Acknowledged orders by buyer id.</summary>
+        public Dictionary<string, List<Acknowledged>> Orders { get; } = [];
+
+        public static async Task<World> CreateAsync(ApiClient api)
+        {
+            var run = Guid.NewGuid().ToString("N")[..8];
+            var world = new World(await Shop.SignUpAsync(api, $"seller-{run}"));
+            world.Buyers.AddRange(await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Shop.SignUpAsync(api, $"buyer{i}-{run}"))));
+            foreach (var buyer in world.Buyers) world.Orders[buyer.UserId] = [];
+            for (var i = 0; i < 4; i++) await world.AddListingAsync(api);
+
+            // Three purchases per buyer, spread over the listings.
+            var listings = world.Listings.Keys.ToList();
+            for (var p = 0; p < 3; p++)
+            {
+                await Task.WhenAll(world.Buyers.Select((buyer, b) => world.BuyAsync(api, buyer, listings[(b + p) % listings.Count], $"before-{p}", new RetryCounts())));
+            }
+
+            return world;
+        }
+
+        /// <summary>A listing held by <paramref name="silo"/>; listings are placed at random, so adding a few finds one.</summary>
+        public async Task<string> ListingOnAsync(ApiClient api, ClusterObserver observer, string silo)
+        {
+            foreach (var listing in Listings.Keys)
+            {
+                if (await observer.SiloOfAsync("listing", listing) == silo) return listing;
+            }
+
+            while (true)
+            {
+                Assert.True(Listings.Count < 40, $"{Listings.Count} listings, none placed on {silo}");
+                var listing = await AddListingAsync(api);
+                await api.SendAsync(HttpMethod.Get, $"/api/listings/{listing}", null, HttpStatusCode.OK);
+                if (await observer.SiloOfAsync("listing", listing) == silo) return listing;
+            }
+        }
+
+        public async Task BuyAsync(ApiClient api, Shopper buyer, string listing, string key, RetryCounts counts)
+        {
+            var order = await Shop.BuyUntilAnsweredAsync(api, buyer, listing, 1, key, TimeSpan.FromSeconds(10), DateTime.UtcNow + s_settle, counts);
+            Assert.NotNull(order);
+            lock (Orders) Orders[buyer.UserId].Add(order);
+        }
+
+        /// <summary>Sessions (nobody is logged out), users, markets, listings with their stock, every acknowledged order for buyer and seller.</summary>
+        public async Task AssertServedAsync(ApiClient api)
+        {
+            foreach (var buyer in Buyers)
+            {
+                var me = await api.SendAsync(HttpMethod.Get, "/api/me", null, HttpStatusCode.OK, buyer.Token, retryFor: s_settle);
+                Assert.Equal(buyer.UserId, me.GetProperty("userId").GetString());
+                Assert.Equal(Orders[buyer.UserId].Select(o => o.OrderId).Order(), (await Shop.MyOrderIdsAsync(api, buyer, s_settle)).Order());
+            }
+
+            var all = Orders.Values.SelectMany(o => o).ToList();
+            foreach (var (listing, market) in Listings)
+            {
+                var sold = all.Where(o => o.ListingId == listing).ToList();
+                Assert.Equal(Stock - sold.Sum(o => o.Quantity), await Shop.RemainingAsync(api, listing, s_settle));
+                var details = await api.SendAsync(HttpMethod.Get, $"/api/markets/{market}", null, HttpStatusCode.OK, retryFor: s_settle);
+                Assert.Equal(listing, Assert.Single(details.GetProperty("listings").EnumerateArray()).GetProperty("listingId").GetString());
+                Assert.Equal(sold.Select(o => o.OrderId).Order(), Shop.OrderIds(await Shop.MarketOrdersAsync(api, Seller, market, s_settle)).Order());
+            }
+        }
+
+        /// <summary>A retried purchase replays its order; a new user signs up, logs in and buys; a new listing sells.</summary>
+        public async Task AssertTakesNewWorkAsync(ApiClient api, string tag)
+        {
+            var earlier = Orders[Buyers[0].UserId][0];
+            var replay = await api.SendAsync(HttpMethod.Post, $"/api/listings/{earlier.ListingId}/purchases", new { quantity = 1 }, HttpStatusCode.OK,
+                Buyers[0].Token, earlier.Key, s_settle);
+            Assert.Equal(earlier.OrderId, replay.GetProperty("orderId").GetString());
+
+            var buyer = await Shop.SignUpAsync(api, $"{tag}-{Guid.NewGuid():N}"[..24], s_settle);
+            Buyers.Add(buyer);
+            Orders[buyer.UserId] = [];
+            var listing = await AddListingAsync(api);
+            await BuyAsync(api, buyer, listing, tag, new RetryCounts());
+        }
+
+        private async Task<string> AddListingAsync(ApiClient api)
+        {
+            var market = await Shop.OpenMarketAsync(api, Seller, $"Market {Listings.Count}", retryFor: s_settle);
+            var listing = await Shop.AddListingAsync(api, Seller, market, $"Item {Listings.Count}", Stock, s_settle);
+            Listings[listing] = market;
+            return listing;
+        }
     }
 }

@@ -40,6 +40,7 @@ public sealed class ReminderDurabilityTests(EngineServersFixture engines, ITestO
 
     private async Task RunAsync(ProcessCluster cluster, string database)
     {
+        var timeline = new Timeline(output);
         await cluster.StartAsync(silos: 1);
         var run = Guid.NewGuid().ToString("N")[..8];
         string market;
@@ -56,13 +57,16 @@ public sealed class ReminderDurabilityTests(EngineServersFixture engines, ITestO
         var old = Assert.Single(cluster.Silos);
         await cluster.KillAsync(old);
         Assert.Equal(1, await OpeningRemindersAsync(database, cluster.ServiceId, market));
+        timeline.Mark($"market opening in {s_opensIn.TotalSeconds:F0} s created, its reminder in PostgreSQL; {old.Name} killed");
 
         // A new silo joins the same cluster. The reminder fires there: the listings are activated by the warm-up
         // (nothing else calls them now) and the reminder removes itself, as the market is open.
         var fresh = cluster.StartSilo("silo-new");
         await cluster.WaitUntilReadyAsync(fresh);
+        timeline.Mark($"{fresh.Name} joined");
         await cluster.WaitAsync(async () => await OpeningRemindersAsync(database, cluster.ServiceId, market) == 0,
             "the opening reminder fired and removed itself", s_opensIn + TimeSpan.FromSeconds(60));
+        timeline.Mark("the reminder fired and removed itself");
         foreach (var listing in listings)
         {
             await cluster.WaitAsync(async () => await cluster.Observer.SiloOfAsync("listing", listing) == fresh.Name,
