@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using FleaMarket.Grains;
 using FleaMarket.Persistence;
+using FleaMarket.TestKit;
 using FleaMarket.TestKit.Orleans;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,10 @@ namespace FleaMarket.Cluster.Tests.Churn;
 public sealed class ChurnTests(ITestOutputHelper output)
 {
     /// <summary>Units of each listing: the last sells out during the churn, the others never do.</summary>
-    private static readonly int[] s_stock = [1_000_000, 1_000_000, 1_000_000, 600];
+    private static readonly int[] s_stock = [1_000_000, 1_000_000, 1_000_000, 2_000];
+
+    /// <summary>Purchases of each listing on sale acknowledged after every step before the next one.</summary>
+    private const int PurchasesPerStep = 100;
 
     private const int Buyers = 16;
 
@@ -173,8 +177,8 @@ public sealed class ChurnTests(ITestOutputHelper output)
             {
                 Assert.False(load.IsCompleted, $"the load stopped: {load.Exception}");
                 var now = acknowledged.ToArray().GroupBy(a => a.Order.ListingId).ToDictionary(g => g.Key, g => g.Count());
-                return listings.Take(3).All(l => now.GetValueOrDefault(l) >= before.GetValueOrDefault(l) + 20);
-            }, what, Eventually.ClusterDeadline);
+                return listings.Take(3).All(l => now.GetValueOrDefault(l) >= before.GetValueOrDefault(l) + PurchasesPerStep);
+            }, what, TimeSpan.FromSeconds(45));
         }
     }
 }
