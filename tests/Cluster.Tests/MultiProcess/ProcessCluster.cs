@@ -1,4 +1,5 @@
 using System.Net;
+using FleaMarket.TestKit;
 
 namespace FleaMarket.Cluster.Tests.MultiProcess;
 
