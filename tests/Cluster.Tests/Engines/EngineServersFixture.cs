@@ -23,10 +23,13 @@ public sealed class EngineServersFixture : IAsyncLifetime
         _redis = await redis;
     }
 
+    /// <summary>Stops both servers; safe to call twice.</summary>
     public async Task DisposeAsync()
     {
         if (_redis is not null) await _redis.DisposeAsync();
+        _redis = null;
         if (_postgres is not null) await _postgres.DisposeAsync();
+        _postgres = null;
     }
 }
 

@@ -19,21 +19,24 @@ public sealed class OutageClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _engines.InitializeAsync();
-        _cluster = ProcessCluster.Create(_engines.Redis.Endpoint, await _engines.Postgres.CreateDatabaseAsync("outage"));
         try
         {
+            await _engines.InitializeAsync();
+            _cluster = ProcessCluster.Create(_engines.Redis.Endpoint, await _engines.Postgres.CreateDatabaseAsync("outage"));
             await _cluster.StartAsync(silos: 2);
         }
         catch (Exception e)
         {
-            throw new InvalidOperationException($"The outage cluster did not start: {e.Message}\n{_cluster.Logs()}", e);
+            var logs = _cluster?.Logs();
+            await DisposeAsync();
+            throw new InvalidOperationException($"The outage cluster did not start: {e.Message}\n{logs}", e);
         }
     }
 
     public async Task DisposeAsync()
     {
         if (_cluster is not null) await _cluster.DisposeAsync();
+        _cluster = null;
         await _engines.DisposeAsync();
     }
 }
