@@ -103,7 +103,8 @@ public static class SiloHosting
         if (!engines.IsLocal)
         {
             // Failure detection measured here (kill -9 of one of two silos): calls to its grains answered again
-            // after 7–13 s with Orleans' defaults, 2.3–3 s with these. Configuration ("Membership:*") overrides them.
+            // after 7–13 s with Orleans' defaults, 2.3–3 s with these (dependencies.md, without the strongly consistent
+            // directory, whose lease now bounds failover: GrainDirectory:RangeLeaseDuration). "Membership:*" overrides them.
             orleans.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
