@@ -37,7 +37,7 @@ public static class SiloHosting
             orleans.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration["Cluster:ClusterId"] ?? "fleamarket";
-                o.ServiceId = configuration["Cluster:ServiceId"] ?? "fleamarket";
+                o.ServiceId = ServiceId(configuration);
             });
             if (silo.SiloName is { Length: > 0 } name) orleans.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             var siloEndpoint = ConfigureEndpoints(orleans, silo, engines.IsLocal);
@@ -143,7 +143,8 @@ public static class SiloHosting
                 orleans.Services.AddPostgreSqlJournal(o =>
                 {
                     o.ConnectionString = postgres;
-                    o.ServiceId = configuration["Cluster:ServiceId"] ?? "fleamarket";
+                    // The journal keeps streams per Orleans service id: one value for both, never two defaults that drift.
+                    o.ServiceId = ServiceId(configuration);
                 });
 
                 // Orleans' ADO.NET storage lets Npgsql's exceptions reach the grain's caller. Orleans serializes only
@@ -170,6 +171,8 @@ public static class SiloHosting
         // off and still runs them: that lease, not membership, bounds failover after a kill -9.
         orleans.Services.AddOptions<GrainDirectoryOptions>().BindConfiguration("GrainDirectory");
     }
+
+    private static string ServiceId(IConfiguration configuration) => configuration["Cluster:ServiceId"] ?? "fleamarket";
 
     private static string PostgreSqlConnectionString(IConfiguration configuration, string forSetting) =>
         configuration["PostgreSql:ConnectionString"] is { Length: > 0 } connectionString
