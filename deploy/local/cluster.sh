@@ -289,10 +289,21 @@ start_api() {
     "Cluster__Membership=Redis"
     "Urls=http://127.0.0.1:$port"
     "ASPNETCORE_URLS=http://127.0.0.1:$port"
-    # The API limits logins per client address (X-Forwarded-For from nginx); on this machine every buyer of
-    # a load run is 127.0.0.1, so that would be one limit for everybody. The per-username limit still applies.
+    # nginx (on loopback) is the one proxy whose X-Forwarded-For the API believes (docs/security.md).
+    "Api__TrustedProxies__0=127.0.0.1"
+    # The per-address limits count the client nginx names; on this machine every buyer of a load run is
+    # 127.0.0.1, so they would be one limit for everybody. Per-username and per-buyer limits still apply.
+    # FLEAMARKET_PRODUCTION_LIMITS=1 keeps the production defaults.
     "Api__LoginsPerAddress=${FLEAMARKET_LOGINS_PER_ADDRESS:-1000000}"
   )
+  if [[ "${FLEAMARKET_PRODUCTION_LIMITS:-0}" != 1 ]]; then
+    envs+=(
+      "Api__LoginFailuresPerAddress=1000000"
+      "Api__RegistrationsPerAddress=1000000"
+      "Api__ReadsPerSecond=1000000"
+      "Api__ReadBurst=1000000"
+    )
+  fi
   log "api-$n: http://127.0.0.1:$port"
   launch "$dir" "${envs[@]}" -- dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")"
 }

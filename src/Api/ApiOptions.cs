@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace FleaMarket.Api;
 
 /// <summary>API settings (configuration section "Api").</summary>
@@ -12,22 +15,37 @@ public sealed class ApiOptions
     /// <summary>Largest accepted request body, in bytes; larger bodies get 413. Default 64 KiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Logins (POST /api/sessions) allowed per client address per <see cref="LoginWindow"/>. Default 300.</summary>
-    public int LoginsPerAddress { get; set; } = 300;
+    /// <summary>
+    /// Proxies whose X-Forwarded-For / X-Forwarded-Proto the API believes (addresses or CIDR ranges, e.g. nginx's
+    /// address). Default none: the client is the TCP peer, and a forged header from anyone else changes nothing.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 
-    /// <summary>Logins allowed per username per <see cref="LoginWindow"/>, against password guessing. Default 10.</summary>
-    public int LoginsPerUsername { get; set; } = 10;
-
-    /// <summary>Window of the login rate limits. Default 1 minute.</summary>
-    public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>The public base URL announced as the OpenAPI document's server (e.g. https://api.example). Default none: no server is announced.</summary>
+    public Uri? PublicUrl { get; set; }
 
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()
     {
         if (SessionExpiry <= TimeSpan.Zero) throw new InvalidOperationException($"Api:{nameof(SessionExpiry)} must be greater than zero.");
         if (MaxRequestBodyBytes <= 0) throw new InvalidOperationException($"Api:{nameof(MaxRequestBodyBytes)} must be greater than zero.");
-        if (LoginsPerAddress <= 0) throw new InvalidOperationException($"Api:{nameof(LoginsPerAddress)} must be greater than zero.");
-        if (LoginsPerUsername <= 0) throw new InvalidOperationException($"Api:{nameof(LoginsPerUsername)} must be greater than zero.");
-        if (LoginWindow <= TimeSpan.Zero) throw new InvalidOperationException($"Api:{nameof(LoginWindow)} must be greater than zero.");
+        foreach (var proxy in TrustedProxies)
+        {
+            if (!TryParseProxy(proxy, out _)) throw new InvalidOperationException($"Api:{nameof(TrustedProxies)} has '{proxy}', which is not an IP address or CIDR range.");
+        }
+
+        if (PublicUrl is { IsAbsoluteUri: false }) throw new InvalidOperationException($"Api:{nameof(PublicUrl)} must be an absolute URL.");
+    }
+
+    /// <summary>An address ("10.0.0.5") or a range ("10.0.0.0/8") of <see cref="TrustedProxies"/>.</summary>
+    internal static bool TryParseProxy(string value, out IPNetwork network)
+    {
+        if (IPAddress.TryParse(value, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return IPNetwork.TryParse(value, out network);
     }
 }

@@ -21,6 +21,9 @@ internal sealed class SessionAuthenticationHandler(
     public const string UserIdClaim = "user_id";
     public const string SessionKeyClaim = "session_key";
 
+    /// <summary>The challenge of every 401 (RFC 6750): the scheme a client must use.</summary>
+    public const string Challenge = "Bearer realm=\"fleamarket\"";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers.Authorization;
@@ -46,6 +49,8 @@ internal sealed class SessionAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // A token was sent but is not (or no longer) valid: say so, so a client knows to log in again (RFC 6750 §3.1).
+        Response.Headers.WWWAuthenticate = Request.Headers.Authorization.Count > 0 ? Challenge + ", error=\"invalid_token\"" : Challenge;
         var problem = Problem.Of(401, ProblemCodes.Unauthorized, "A valid bearer token is required.");
         await problem.ExecuteAsync(Context);
     }

@@ -1,18 +1,21 @@
 using System.Data.Common;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Limits;
 using FleaMarket.Api.Listings;
 using FleaMarket.Api.Markets;
 using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Users;
+using FleaMarket.Api.Validation;
 using FleaMarket.Hosting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace FleaMarket.Api.Hosting;
 
@@ -26,6 +29,7 @@ public static class ApiHosting
     public static IServiceCollection AddFleaMarketApi(this IServiceCollection services, Action<ApiOptions>? configure = null)
     {
         services.AddValidatedOptions<ApiOptions>(ApiOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<LimitOptions>(ApiOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
 
@@ -40,9 +44,12 @@ public static class ApiHosting
         });
         services.ConfigureHttpJsonOptions(o =>
         {
-            // "5" is not a number: wrong types are refused, not coerced.
+            // "5" is not a number: wrong types are refused, not coerced. {"quantity":1,"quantity":900} is refused,
+            // not read as whichever copy a parser keeps. A time without an offset is refused, not read as local time.
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.Converters.Add(new TimestampConverter());
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
@@ -52,28 +59,36 @@ public static class ApiHosting
                 context.ProblemDetails.Type = ProblemCodes.Uri(ProblemCodes.ForStatus(status));
             }
 
-            if (status == StatusCodes.Status503ServiceUnavailable) context.HttpContext.Response.Headers.RetryAfter = "1";
+            var headers = context.HttpContext.Response.Headers;
+            if (status == StatusCodes.Status503ServiceUnavailable && headers.RetryAfter.Count == 0) headers.RetryAfter = "1";
+            if (status == StatusCodes.Status401Unauthorized && headers.WWWAuthenticate.Count == 0) headers.WWWAuthenticate = SessionAuthenticationHandler.Challenge;
         });
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
-        services.TryAddSingleton<LoginRateLimiter>();
-        services.AddRateLimiter(o =>
+        services.AddFleaMarketRateLimits();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((o, api) =>
         {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) =>
+            // Only the proxies a setting names: the framework's default trusts loopback, so anything on the
+            // machine (or a forged header through an unrelated local proxy) would choose its own client address.
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            o.ForwardLimit = null;
+            foreach (var proxy in api.Value.TrustedProxies)
             {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                return new ValueTask(Problem.Of(429, ProblemCodes.RateLimited, "Too many logins from this address; try again later.").ExecuteAsync(context.HttpContext));
-            };
-            o.AddPolicy(UsersApi.LoginRateLimitPolicy, context =>
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginsPerAddress, Window = options.LoginWindow, QueueLimit = 0 });
-            });
+                ApiOptions.TryParseProxy(proxy, out var network);
+                o.KnownIPNetworks.Add(network);
+            }
         });
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, context, _) =>
+        {
+            // Not from the request's Host or X-Forwarded-Proto: anyone can send those, and a document that
+            // names the attacker's server would send "try it" clients there.
+            var publicUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.PublicUrl;
+            document.Servers = publicUrl is null ? [] : [new OpenApiServer { Url = publicUrl.ToString().TrimEnd('/') }];
+            return Task.CompletedTask;
+        }));
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddFleaMarketMetrics();
         return services;
@@ -82,19 +97,23 @@ public static class ApiHosting
     /// <summary>The API's middleware and endpoints.</summary>
     public static WebApplication MapFleaMarketApi(this WebApplication app)
     {
-        // Behind nginx every connection comes from the proxy; the client address (for the per-address login
-        // limit) is the X-Forwarded-For set by a proxy on loopback, the only proxies trusted by default.
-        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
-        app.UseMiddleware<RequestBodyLimit>();
+        app.UseMiddleware<ResponseHeaders>();
+        app.UseForwardedHeaders();
+        // Routing after the HEAD-as-GET rewrite above (by default it would run first).
+        app.UseRouting();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
                 _ when IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                // The client stopped sending its body or went away: its fault, and nobody reads the answer.
+                IOException or ConnectionResetException => StatusCodes.Status400BadRequest,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });
+        app.UseMiddleware<RequestBodyLimit>();
+        app.UseMiddleware<RequestCharset>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -103,10 +122,17 @@ public static class ApiHosting
         app.MapUsersApi();
         app.MapMarketsApi();
         app.MapListingsApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapFleaMarketHealthChecks();
         app.MapFleaMarketMetrics();
         return app;
+    }
+
+    /// <summary>/health/live (the process runs) and /health/ready (it can reach the cluster), for GET and HEAD only.</summary>
+    public static void MapFleaMarketHealthChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
     }
 
     /// <summary>

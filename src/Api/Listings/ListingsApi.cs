@@ -1,4 +1,5 @@
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Limits;
 using FleaMarket.Api.Markets;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
@@ -16,9 +17,11 @@ internal static class ListingsApi
 
     public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock.");
+        app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock.")
+            .RequireRateLimiting(RateLimits.Read);
         app.MapPost("/api/listings/{listingId}/purchases", Purchase).WithName("Purchase")
-            .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization();
+            .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization()
+            .RequireRateLimiting(RateLimits.Purchase);
         app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first.").RequireAuthorization();
         return app;
     }

@@ -9,9 +9,12 @@ public sealed record CreateMarketRequest(string? Title, string? Description, Dat
     {
         var rules = new Rules();
         rules.Text("title", Title, 1, 120);
+        rules.Visible("title", Title, isName: true);
         rules.Text("description", Description, 0, 2000, required: false);
         if (OpensAt is null) rules.Add("opensAt", "Required.");
-        if (OpensAt is { } opens && (opens.Year < 2000 || opens.Year > 9000)) rules.Add("opensAt", "Must be a plausible date.");
+        // In UTC: 2999-12-31T23:00:00-14:00 is in 3000, wherever the offset puts it locally.
+        if (OpensAt is { } opens && opens.UtcDateTime.Year is < 2000 or > 9000) rules.Add("opensAt", "Must be a plausible date.");
+        if (ClosesAt is { } ends && ends.UtcDateTime.Year is < 2000 or > 9000) rules.Add("closesAt", "Must be a plausible date.");
         if (ClosesAt is { } closes && OpensAt is { } opensAt && closes <= opensAt) rules.Add("closesAt", "Must be after opensAt.");
         return rules;
     }
@@ -23,6 +26,7 @@ public sealed record CreateListingRequest(string? Title, string? Description, lo
     {
         var rules = new Rules();
         rules.Text("title", Title, 1, 120);
+        rules.Visible("title", Title, isName: true);
         rules.Text("description", Description, 0, 2000, required: false);
         rules.Range("priceCents", PriceCents, 1, 100_000_000);
         rules.Range("quantity", Quantity, 1, 1_000_000);

@@ -1,4 +1,5 @@
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Limits;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
 using FleaMarket.Grains;
@@ -13,10 +14,11 @@ internal static class MarketsApi
     {
         var markets = app.MapGroup("/api/markets");
         markets.MapPost("/", Create).WithName("CreateMarket").WithSummary("Opens a market for the signed-in seller.").RequireAuthorization();
-        markets.MapGet("/{marketId}", Get).WithName("GetMarket").WithSummary("A market with its listings.");
+        markets.MapGet("/{marketId}", Get).WithName("GetMarket").WithSummary("A market with its listings.").RequireRateLimiting(RateLimits.Read);
         markets.MapPost("/{marketId}/listings", AddListing).WithName("AddListing").WithSummary("Adds a listing (seller only).").RequireAuthorization();
         markets.MapGet("/{marketId}/orders", Orders).WithName("GetMarketOrders").WithSummary("Orders of a market (seller only).").RequireAuthorization();
-        app.MapGet("/api/users/{userId}/markets", OfUser).WithName("GetUserMarkets").WithSummary("Markets a user sells in.");
+        app.MapGet("/api/users/{userId}/markets", OfUser).WithName("GetUserMarkets").WithSummary("Markets a user sells in.")
+            .RequireRateLimiting(RateLimits.Read);
         return app;
     }
 

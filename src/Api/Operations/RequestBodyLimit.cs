@@ -7,10 +7,13 @@ namespace FleaMarket.Api.Operations;
 
 /// <summary>
 /// Refuses bodies over <see cref="ApiOptions.MaxRequestBodyBytes"/> with 413 problem details: at once when
-/// Content-Length says so, and through the server's body-size limit for chunked bodies.
+/// Content-Length says so, and by counting the decoded body of a chunked request before it is routed.
 /// </summary>
 internal sealed class RequestBodyLimit(RequestDelegate next, IOptions<ApiOptions> options)
 {
+    // Chunks of one byte cost 5 bytes of framing each ("1\r\nX\r\n").
+    private const int FramingAllowance = 8;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var limit = options.Value.MaxRequestBodyBytes;
@@ -20,8 +23,15 @@ internal sealed class RequestBodyLimit(RequestDelegate next, IOptions<ApiOptions
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = limit;
-        if (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0)
+        var chunked = context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            // The limit is on the body as sent, not on its chunk framing (a 64 KiB body in small chunks is
+            // still 64 KiB); the server's own cap on the raw bytes stays, with room for that framing.
+            feature.MaxRequestBodySize = chunked ? limit * FramingAllowance : limit;
+        }
+
+        if (chunked)
         {
             // A chunked body is measured before routing, so routes that never read a body refuse it too.
             context.Request.Body = new LimitedReadStream(context.Request.Body, limit);
@@ -35,31 +45,17 @@ internal sealed class RequestBodyLimit(RequestDelegate next, IOptions<ApiOptions
                 await TooLarge(context, limit);
                 return;
             }
-            catch (IOException)
+            catch (BadHttpRequestException)
             {
-                await TooLarge(context, limit);
+                await Problem.Validation("body", "The chunked body is malformed.").ExecuteAsync(context);
                 return;
             }
 
             context.Request.Body.Position = 0;
         }
 
-        if (!CharsetIsUtf8(context.Request.ContentType))
-        {
-            await Problem.Of(415, ProblemCodes.UnsupportedMediaType, "Unsupported charset.", "Request bodies must be UTF-8 JSON.").ExecuteAsync(context);
-            return;
-        }
-
         await next(context);
     }
-
-    /// <summary>True unless the Content-Type names a charset other than UTF-8 (the JSON reader would fail on it).</summary>
-    private static bool CharsetIsUtf8(string? contentType) =>
-        contentType is null
-        || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-        || mediaType.Charset.Value is null
-        || mediaType.Charset.Value.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-        || mediaType.Charset.Value.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase);
 
     internal static Task TooLarge(HttpContext context, long limit) =>
         Problem.Of(413, ProblemCodes.PayloadTooLarge, "The request body is too large.", $"Bodies are limited to {limit} bytes.").ExecuteAsync(context);

@@ -22,7 +22,7 @@ public static class Telemetry
 
     /// <summary>Serves the Prometheus text format at /metrics.</summary>
     public static IEndpointConventionBuilder MapFleaMarketMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
 
     private sealed class MetricsMarker;
 }

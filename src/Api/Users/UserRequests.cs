@@ -1,3 +1,4 @@
+using System.Text;
 using FleaMarket.Api.Validation;
 
 namespace FleaMarket.Api.Users;
@@ -9,10 +10,17 @@ public sealed record RegisterUserRequest(string? Username, string? Password, str
         var rules = new Rules();
         Usernames.Check(rules, Username);
         rules.Text("password", Password, 8, 128);
+        rules.Visible("password", Password, isName: false);
         rules.Text("displayName", DisplayName, 1, 64);
-        if (DisplayName is not null && string.IsNullOrWhiteSpace(DisplayName)) rules.Add("displayName", "Must not be blank.");
+        rules.Visible("displayName", DisplayName, isName: true);
         return rules;
     }
+}
+
+/// <summary>Passwords are compared as NFC text: "é" typed as one code point or as e + U+0301 is the same password.</summary>
+internal static class Passwords
+{
+    public static string Normalize(string password) => password.IsNormalized(NormalizationForm.FormC) ? password : password.Normalize(NormalizationForm.FormC);
 }
 
 public sealed record CreateSessionRequest(string? Username, string? Password)
@@ -22,6 +30,7 @@ public sealed record CreateSessionRequest(string? Username, string? Password)
         var rules = new Rules();
         Usernames.Check(rules, Username);
         rules.Text("password", Password, 8, 128);
+        rules.Visible("password", Password, isName: false);
         return rules;
     }
 }

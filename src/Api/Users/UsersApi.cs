@@ -1,4 +1,5 @@
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Limits;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
 using FleaMarket.Grains;
@@ -10,13 +11,11 @@ namespace FleaMarket.Api.Users;
 /// <summary>Registration, sessions and the signed-in user.</summary>
 internal static class UsersApi
 {
-    public const string LoginRateLimitPolicy = "login";
-
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.");
+        app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.").RequireRateLimiting(RateLimits.Registration);
         app.MapPost("/api/sessions", CreateSession).WithName("CreateSession").WithSummary("Logs in and returns a bearer token.")
-            .RequireRateLimiting(LoginRateLimitPolicy);
+            .RequireRateLimiting(RateLimits.Login);
         app.MapDelete("/api/sessions/current", EndSession).WithName("EndSession").WithSummary("Logs out everywhere this token is used.")
             .RequireAuthorization();
         app.MapGet("/api/me", Me).WithName("GetMe").WithSummary("The signed-in user.").RequireAuthorization();
@@ -28,22 +27,34 @@ internal static class UsersApi
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
         var username = Usernames.Normalize(request.Username!);
-        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, request.Password!, request.DisplayName!);
+        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, Passwords.Normalize(request.Password!), request.DisplayName!);
         if (profile is null) return Problem.Of(409, ProblemCodes.UsernameTaken, "That username is taken.");
         return TypedResults.Created($"/api/users/{profile.UserId}", new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
     }
 
     private static async Task<Results<Created<SessionResponse>, ProblemHttpResult>> CreateSession(
-        CreateSessionRequest request, IGrainFactory grains, LoginRateLimiter limiter, IOptions<ApiOptions> options)
+        CreateSessionRequest request, HttpContext context, IGrainFactory grains, LoginFailureLimiter failures, IOptions<ApiOptions> options)
     {
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
         var username = Usernames.Normalize(request.Username!);
-        if (!limiter.TryAcquire(username)) return Problem.Of(429, ProblemCodes.RateLimited, "Too many logins for this user; try again later.");
-        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(request.Password!);
-        if (profile is null) return Problem.Of(401, ProblemCodes.InvalidCredentials, "Wrong username or password.");
+        var address = ClientAddress.Of(context);
+        if (failures.Refusal(username, address) is { } retryAfter)
+        {
+            return RateLimits.TooMany(context, retryAfter, "Too many wrong passwords for this user; try again later.");
+        }
+
+        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(Passwords.Normalize(request.Password!));
+        if (profile is null)
+        {
+            failures.RecordFailure(username, address);
+            return Problem.Of(401, ProblemCodes.InvalidCredentials, "Wrong username or password.");
+        }
+
         var token = SessionTokens.NewToken();
         var expiresAt = await grains.GetGrain<ISessionGrain>(SessionTokens.SessionKey(token)).Start(profile, options.Value.SessionExpiry);
+        // A bearer token must not be kept by any cache between the client and here.
+        context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created("/api/sessions/current", new SessionResponse(token, profile.UserId, expiresAt.ToUniversalTime()));
     }
 

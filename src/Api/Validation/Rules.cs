@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace FleaMarket.Api.Validation;
 
@@ -29,6 +31,18 @@ internal sealed class Rules
         if (HasLoneSurrogate(value)) Add(field, "Must be valid Unicode text.");
     }
 
+    /// <summary>
+    /// A name or a password someone has to see or type: at least one visible character (not only spaces, format
+    /// characters such as U+200B, or blank-looking letters such as U+3164), and, for names, no bidirectional
+    /// overrides, which make a name read differently from what it is.
+    /// </summary>
+    public void Visible(string field, string? value, bool isName)
+    {
+        if (value is null) return;
+        if (!value.EnumerateRunes().Any(IsVisible)) Add(field, "Must contain visible characters.");
+        if (isName && value.AsSpan().IndexOfAny(BidiOverrides) >= 0) Add(field, "Must not contain bidirectional override characters.");
+    }
+
     public void Range(string field, long? value, long min, long max, bool required = true)
     {
         if (value is null)
@@ -39,6 +53,20 @@ internal sealed class Rules
 
         if (value < min || value > max) Add(field, $"Must be between {min} and {max}.");
     }
+
+    // Left-to-right and right-to-left overrides reorder what follows them; embeddings, isolates and marks, which
+    // right-to-left names need, stay allowed.
+    private static readonly SearchValues<char> BidiOverrides =
+        SearchValues.Create("\u202D\u202E");
+
+    private static bool IsVisible(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+            or UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+            or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => false,
+        // Letters and symbols that render as blanks: Hangul fillers, the braille blank, the combining grapheme joiner.
+        _ => rune.Value is not (0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800 or 0x034F),
+    };
 
     private static bool HasLoneSurrogate(string value)
     {

@@ -52,6 +52,9 @@ internal static class BodyCases
             ("valid body in an array", w => "[" + Valid(w) + "]"),
             ("nesting 1000 deep", w => Valid(w)[..^1] + ",\"deep\":" + new string('[', 1000) + new string(']', 1000) + "}"),
             ("duplicate property last one wrong type", w => Valid(w)[..^1] + $",{Quote(e.Fields![0].Name)}:{{}}}}"),
+            // Two copies of a key: a proxy or a log may read the first, the API the last. Refused, not resolved.
+            ("duplicate property same value", w => Valid(w)[..^1] + $",{Quote(e.Fields![0].Name)}:{e.ValidFields!(w)[e.Fields![0].Name]}}}"),
+            ("duplicate property other case", w => Valid(w)[..^1] + $",{Quote(char.ToUpperInvariant(e.Fields![0].Name[0]) + e.Fields![0].Name[1..])}:{e.ValidFields!(w)[e.Fields![0].Name]}}}"),
             ("NUL byte", _ => "\0"),
         ];
         foreach (var (label, body) in bodies)
@@ -77,6 +80,12 @@ internal static class BodyCases
             ("content type application/xml", w => new StringContent("<quantity>1</quantity>", Encoding.UTF8, "application/xml")),
             ("content type form", w => new FormUrlEncodedContent([new("quantity", "1"), new("title", "Lamp")])),
             ("no content type", w => new ByteArrayContent(Encoding.UTF8.GetBytes(Valid(w)))),
+            ("charset latin1", w => WithContentType(Json(Valid(w)), "application/json; charset=iso-8859-1")),
+            ("charset us-ascii", w => WithContentType(Json(Valid(w)), "application/json; charset=us-ascii")),
+            ("charset quoted utf-16", w => WithContentType(Json(Valid(w)), "application/json; charset=\"UTF-16\"")),
+            ("charset utf-7", w => WithContentType(Json(Valid(w)), "application/json; charset=utf-7")),
+            ("charset empty", w => WithContentType(Json(Valid(w)), "application/json; charset=")),
+            ("charset empty quotes", w => WithContentType(Json(Valid(w)), "application/json; charset=\"\"")),
             ("unknown charset", w =>
             {
                 var content = Json(Valid(w));
@@ -98,6 +107,14 @@ internal static class BodyCases
         }
     }
 
+    /// <summary>The content with a Content-Type header taken as sent, unchecked by the client library.</summary>
+    public static HttpContent WithContentType(HttpContent content, string contentType)
+    {
+        content.Headers.Remove("Content-Type");
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", contentType));
+        return content;
+    }
+
     private static IEnumerable<(string Label, string Json)> BadValues(Field field)
     {
         if (field.Required) yield return ("null", "null");
@@ -111,6 +128,12 @@ internal static class BodyCases
                 foreach (var c in "\u0000\u0001\u0007\u001b\u007f\u0085\u009f") yield return ($"control U+{(int)c:X4}", Quote("Valid text" + c));
                 foreach (var (label, escaped) in LoneSurrogates) yield return (label, $"\"Valid text{escaped}\"");
                 if (field.Name == "displayName") yield return ("blank", Quote("   "));
+                if (field.Name is "displayName" or "title" or "password")
+                {
+                    foreach (var (label, value) in Invisible) yield return (label, Quote(value));
+                }
+
+                if (field.Name is "displayName" or "title") yield return ("RTL override", Quote("Lamp \u202Eevil"));
                 break;
             case FieldKind.Username:
                 foreach (var value in WrongTypesForString) yield return ($"wrong type {value}", value);
@@ -126,6 +149,9 @@ internal static class BodyCases
                 foreach (var value in BadTimestamps) yield return ($"timestamp {value}", value);
                 if (field.Name == "opensAt")
                 {
+                    // The year is checked in UTC, wherever the offset puts the local date.
+                    yield return ("timestamp 1999 in UTC at +14:00", "\"2000-01-01T05:00:00+14:00\"");
+                    yield return ("timestamp 9001 in UTC at -14:00", "\"9000-12-31T23:00:00-14:00\"");
                     yield return ("timestamp year 9001", "\"9001-01-01T00:00:00Z\"");
                     yield return ("timestamp 9999-12-31", "\"9999-12-31T23:59:59Z\"");
                 }
@@ -151,6 +177,18 @@ internal static class BodyCases
         "\"not a date\"", "\"\"", "123", "true", "{}", "\"2030-13-01T00:00:00Z\"", "\"2030-02-30T10:00:00Z\"", "\"2030-01-01T25:00:00Z\"",
         "\"2030-01-01T00:00:00+25:00\"", "\"9999-12-31T23:59:59-01:00\"", "\"0001-01-01T00:00:00+01:00\"", "\"0001-01-01T00:00:00Z\"",
         "\"1999-12-31T23:59:59Z\"",
+        // Without an offset the instant depends on the server's time zone.
+        "\"2030-01-01T10:00:00\"", "\"2030-01-01T10:00:00.000\"", "\"2030-01-01\"", "\"2030-01-01T10:00\"",
+    ];
+
+    /// <summary>Names and passwords nobody can see or type: only spaces, format characters, or letters that render blank.</summary>
+    private static readonly (string, string)[] Invisible =
+    [
+        ("only zero-width spaces", "\u200B\u200B\u200B\u200B\u200B\u200B\u200B\u200B"),
+        ("only bidi marks", "\u200E\u200F\u200E\u200F\u200E\u200F\u200E\u200F"),
+        ("only Hangul fillers", "\u3164\u3164\u3164\u3164\u3164\u3164\u3164\u3164"),
+        ("only braille blanks", "\u2800\u2800\u2800\u2800\u2800\u2800\u2800\u2800"),
+        ("only word joiners and spaces", "\u2060 \u2060 \u2060 \u2060 \uFEFF"),
     ];
 
     private static readonly (string, string)[] LoneSurrogates =

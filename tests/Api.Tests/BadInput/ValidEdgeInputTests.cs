@@ -27,6 +27,38 @@ public sealed class ValidEdgeInputTests(ApiClusterFixture fixture) : IClassFixtu
         Assert.True(response.IsSuccessStatusCode, $"{name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>Spellings of "UTF-8 JSON" that clients send (RFC 9110 allows quoting and any case; WHATWG lists the aliases).</summary>
+    public static TheoryData<string, string> Utf8ContentTypes()
+    {
+        string[] spellings =
+        [
+            "application/json; charset=\"UTF-8\"", "application/json; charset=utf8", "application/json; CHARSET=UTF8", "application/json;charset=UTF-8",
+            "APPLICATION/JSON; charset=utf-8", "application/json; charset=\"utf8\"", "application/json; charset=unicode-1-1-utf-8",
+            "application/json; charset=x-unicode20utf8", "application/json;  charset=utf-8", "application/json; charset=utf-8; foo=bar",
+        ];
+        var data = new TheoryData<string, string>();
+        foreach (var endpoint in Endpoints.WithBody)
+        {
+            foreach (var spelling in spellings) data.Add(endpoint.Name, spelling);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Utf8ContentTypes))]
+    public async Task Request_Utf8CharsetInAnySpelling_Succeeds(string name, string contentType)
+    {
+        var world = await World.CreateAsync(_http);
+        var endpoint = Endpoints.All.Single(e => e.Name == name);
+        var request = endpoint.Request(world);
+        BodyCases.WithContentType(request.Content!, contentType);
+
+        var response = await _http.SendAsync(request);
+
+        Assert.True(response.IsSuccessStatusCode, $"{name} with '{contentType}' answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
     public static TheoryData<string, string> EdgeTitles => new()
     {
         { "120 ZWJ emoji", string.Concat(Enumerable.Repeat(BodyCases.Family, 120)) },

@@ -1,4 +1,6 @@
+using System.Net;
 using FleaMarket.Api.Hosting;
+using FleaMarket.Api.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -20,16 +22,19 @@ internal sealed class ApiNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ApiNode> StartAsync(IGrainFactory grains, Action<ApiOptions>? configure = null)
+    /// <summary>Starts a node whose abuse limits are out of the way, unless <paramref name="configureLimits"/> sets them.</summary>
+    public static async Task<ApiNode> StartAsync(IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(grains);
-        builder.Services.AddFleaMarketApi(o =>
+        builder.Services.AddFleaMarketApi(configure);
+        builder.Services.Configure<LimitOptions>(o =>
         {
-            o.LoginsPerAddress = 100_000;
-            o.LoginsPerUsername = 1_000;
-            configure?.Invoke(o);
+            // Every test request comes from the same (unknown) address, and many tests buy fast.
+            o.LoginsPerAddress = o.LoginFailuresPerAddress = o.LoginFailuresPerUsername = o.LoginFailuresPerUsernameAndAddress = 100_000;
+            o.RegistrationsPerAddress = o.PurchasesPerSecond = o.PurchaseBurst = o.ReadsPerSecond = o.ReadBurst = 100_000;
+            configureLimits?.Invoke(o);
         });
         var app = builder.Build();
         app.MapFleaMarketApi();
@@ -38,6 +43,13 @@ internal sealed class ApiNode : IAsyncDisposable
     }
 
     public HttpClient CreateClient() => _app.GetTestClient();
+
+    /// <summary>A client whose requests arrive from <paramref name="peer"/>, as if over TCP from that address.</summary>
+    public HttpClient CreateClient(IPAddress peer)
+    {
+        var server = _app.GetTestServer();
+        return new HttpClient(server.CreateHandler(context => context.Connection.RemoteIpAddress = peer)) { BaseAddress = server.BaseAddress };
+    }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

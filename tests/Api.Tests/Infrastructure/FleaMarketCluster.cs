@@ -1,3 +1,4 @@
+using FleaMarket.Api.Limits;
 using FleaMarket.Grains;
 using FleaMarket.Persistence;
 using FleaMarket.TestKit.Orleans;
@@ -27,7 +28,8 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
 
     /// <summary>Starts <paramref name="silos"/> silos and <paramref name="apiNodes"/> API nodes; <paramref name="time"/> is the grains' clock
     /// (market opening, session expiry) while Orleans' own timers stay on real time; <paramref name="configureApi"/> adjusts the API's settings.</summary>
-    public static async Task<FleaMarketCluster> StartAsync(int silos = 2, int apiNodes = 1, TimeProvider? time = null, Action<ApiOptions>? configureApi = null)
+    public static async Task<FleaMarketCluster> StartAsync(int silos = 2, int apiNodes = 1, TimeProvider? time = null, Action<ApiOptions>? configureApi = null,
+        Action<LimitOptions>? configureLimits = null)
     {
         // Grain state and order journals outlive any silo, as a database does: one store for the whole cluster
         // (the in-memory journal is shared by every silo of a service id).
@@ -72,7 +74,7 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
                     grains = cluster.GetSiloServiceProvider(silo).GetRequiredService<IGrainFactory>();
                 }
 
-                fleaMarket._nodes.Add(await ApiNode.StartAsync(grains, configureApi));
+                fleaMarket._nodes.Add(await ApiNode.StartAsync(grains, configureApi, configureLimits));
             }
 
             fleaMarket.ApiSilos = apiSilos;

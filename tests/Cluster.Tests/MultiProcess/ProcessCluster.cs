@@ -71,6 +71,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
             ["Cluster__ClusterId"] = ClusterId,
             ["Cluster__ServiceId"] = ServiceId,
             ["Redis__Configuration"] = RedisConfiguration,
+            // Every test client is 127.0.0.1 and these tests are about faults, not the abuse limits.
+            ["Api__LoginsPerAddress"] = "100000",
+            ["Api__RegistrationsPerAddress"] = "100000",
+            ["Api__ReadsPerSecond"] = "100000",
+            ["Api__ReadBurst"] = "100000",
+            ["Api__PurchasesPerSecond"] = "100000",
+            ["Api__PurchaseBurst"] = "100000",
         });
         _processes.Add(api);
         foreach (var silo in started) await WaitUntilReadyAsync(silo);

@@ -19,8 +19,11 @@ public sealed class FleaMarketFixture : IAsyncLifetime
             ["Admin__Urls"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
             ["Silo__Port"] = "0",
             ["Sqlite__DataSource"] = Path.Combine(_directory, "fm.db"),
-            // Every buyer logs in from loopback: the per-address login limit (300/min) would throttle setup.
+            // Every buyer registers and logs in from loopback: the per-address limits would throttle setup.
             ["Api__LoginsPerAddress"] = "100000",
+            ["Api__RegistrationsPerAddress"] = "100000",
+            ["Api__ReadsPerSecond"] = "100000",
+            ["Api__ReadBurst"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         }, port);
     }

@@ -5,6 +5,7 @@ internal static class ProblemCodes
 {
     public const string SoldOut = "sold-out";
     public const string LimitExceeded = "limit-exceeded";
+    public const string RateLimited = "rate-limited";
     public const string NotOpen = "not-open";
     public const string Closed = "closed";
 

@@ -55,9 +55,10 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
             case (409, ProblemCodes.LimitExceeded):
                 buyer.FinishAndGiveUpListing();
                 break;
-            case (409, ProblemCodes.NotOpen) or (503, _):
-                // Expected around the opening and under overload: the same key again, after a pause.
-                await RetryLaterAsync(buyer, stop).ConfigureAwait(false);
+            case (409, ProblemCodes.NotOpen) or (503, _) or (429, ProblemCodes.RateLimited):
+                // Expected around the opening, under overload and past the per-buyer rate: the same key again,
+                // after the pause the service asked for (Retry-After), as a well-behaved client does.
+                await RetryLaterAsync(buyer, stop, response.RetryAfter).ConfigureAwait(false);
                 break;
             case ( >= 500, _):
                 // Not in the contract; the purchase may still have happened, so it is retried with its key.
@@ -73,11 +74,12 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
         return false;
     }
 
-    private async Task RetryLaterAsync(BuyerState buyer, CancellationToken stop)
+    private async Task RetryLaterAsync(BuyerState buyer, CancellationToken stop, TimeSpan? retryAfter = null)
     {
         Interlocked.Increment(ref counters.Retries);
         buyer.Attempts++;
         var backoff = Math.Min(20 << Math.Min(buyer.Attempts - 1, 5), 500) + Random.Shared.Next(20);
+        if (retryAfter is { } asked) backoff = Math.Max(backoff, (int)asked.TotalMilliseconds + Random.Shared.Next(100));
         try
         {
             await Task.Delay(backoff, stop).ConfigureAwait(false);

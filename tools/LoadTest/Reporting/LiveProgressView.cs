@@ -40,7 +40,7 @@ internal static class LiveProgressView
             table.AddRow("Firing for", $"{seconds:N1} s of at most {options.DurationSeconds} s");
             table.AddRow("Requests", $"{requests:N0} ({requests / seconds:N0}/s)");
             table.AddRow("Orders", $"[green]{orders:N0}[/] ({orders / seconds:N0}/s), {Interlocked.Read(ref counters.Units):N0} units");
-            table.AddRow("Retries (503, not-open)", Interlocked.Read(ref counters.Retries).ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow("Retries (503, 429, not-open)", Interlocked.Read(ref counters.Retries).ToString("N0", CultureInfo.InvariantCulture));
             table.AddRow("Unexpected responses", Interlocked.Read(ref counters.Unexpected).ToString("N0", CultureInfo.InvariantCulture));
             table.AddRow("Buyers done", $"{Volatile.Read(ref progress.BuyersDone):N0} / {options.Buyers:N0}");
             table.AddRow("Statuses", Markup.Escape(string.Join("  ", counters.StatusCounts.Select(p => $"{p.Key}: {p.Value:N0}"))));

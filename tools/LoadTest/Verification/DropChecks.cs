@@ -33,7 +33,7 @@ internal static class DropChecks
             ViewsAgree(view, marketById),
             Stock(options, view, soldByListing),
             new("no-unexpected-responses", unexpectedResponses == 0,
-                $"{unexpectedResponses} purchase responses outside the contract's drop outcomes (201/200, 409 sold-out/limit-exceeded/not-open/closed, 503) or transport errors."),
+                $"{unexpectedResponses} purchase responses outside the contract's drop outcomes (201/200, 409 sold-out/limit-exceeded/not-open/closed, 429 rate-limited, 503) or transport errors."),
             new("no-unknown-orders", notAcknowledged <= unresolved,
                 $"{notAcknowledged} server orders were never acknowledged to a buyer; {unresolved} purchases were left unresolved when the run ended."),
         };
