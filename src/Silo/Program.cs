@@ -1,6 +1,5 @@
 using FleaMarket.Api.Hosting;
 using FleaMarket.Api.Operations;
-using FleaMarket.Hosting;
 using FleaMarket.Silo.Admin;
 using FleaMarket.Silo.Hosting;
 using FleaMarket.Silo.Operations;
@@ -11,18 +10,16 @@ using Orleans.Dashboard;
 // A silo process. By default (the embedded single-node setup) it keeps its data in ./data/fleamarket.db and
 // also serves the HTTP API on http://127.0.0.1:5000, calling its own grains. Set Api:Enabled=false for a pure
 // silo behind separate API nodes, and Engines:* for Redis/PostgreSQL (docs/operations.md). Orleans' dashboard,
-// /metrics and health probes are on the admin port (Admin:Urls, default http://127.0.0.1:8081).
+// /metrics and health probes are on the admin port (Admin:Urls, default http://127.0.0.1:8081), which answers only
+// the Host names of Admin:AllowedHosts (default loopback) and needs Dashboard:AccessKey to listen beyond loopback.
 var builder = WebApplication.CreateBuilder(args);
 var serveApi = builder.Configuration.GetValue("Api:Enabled", defaultValue: true);
-var admin = builder.Configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
-admin.Validate();
+var admin = builder.AddFleaMarketAdmin();
 List<string> urls = serveApi ? [builder.Configuration["Urls"] ?? "http://127.0.0.1:5000"] : [];
 if (admin.Enabled) urls.AddRange(admin.UrlList);
 builder.WebHost.UseUrls([.. urls]);
 
 builder.AddFleaMarketSilo();
-builder.Services.AddValidatedOptions<AdminOptions>(AdminOptions.SectionName, o => o.Validate());
-builder.Services.AddValidatedOptions<DashboardAccessOptions>(DashboardAccessOptions.SectionName, o => o.Validate());
 builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("silo", tags: ["ready"]);
 builder.Services.AddFleaMarketMetrics();
 builder.Services.AddSingleton<MembershipMetrics>();
@@ -31,7 +28,7 @@ if (serveApi) builder.Services.AddFleaMarketApi();
 
 var app = builder.Build();
 app.Services.GetRequiredService<MembershipMetrics>();
-app.UseMiddleware<AdminGate>();
+app.UseFleaMarketAdmin();
 if (serveApi)
 {
     app.MapFleaMarketApi();

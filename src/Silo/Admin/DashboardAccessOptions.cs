@@ -4,7 +4,7 @@ using System.Text;
 
 namespace FleaMarket.Silo.Admin;
 
-/// <summary>Who may open the dashboard (configuration section "Dashboard").</summary>
+/// <summary>Who may open the dashboard, and what it shows (configuration section "Dashboard").</summary>
 internal sealed class DashboardAccessOptions
 {
     public const string SectionName = "Dashboard";
@@ -18,6 +18,13 @@ internal sealed class DashboardAccessOptions
     /// and answer 401 otherwise; health probes stay open. Default: none (the admin port is on loopback).
     /// </summary>
     public string? AccessKey { get; set; }
+
+    /// <summary>
+    /// Whether the dashboard's Log Stream page streams this silo's log lines. Default false (its endpoint answers
+    /// 403): log lines name grains by id, and a user grain's id is the username, so the stream would show who
+    /// logs in. The process's own log output is unaffected.
+    /// </summary>
+    public bool LogStream { get; set; }
 
     /// <summary>Whether a key is configured at all.</summary>
     public bool RequiresKey => !string.IsNullOrEmpty(AccessKey);

@@ -4,13 +4,16 @@ namespace FleaMarket.Dashboard.Tests.Hosting;
 
 /// <summary>
 /// Two src/Silo processes sharing a throwaway Redis membership table, grain state in memory: dash-1 also serves
-/// the API and protects its dashboard and /metrics with <see cref="AccessKey"/>; dash-2 is a pure silo without a
-/// key. Tests may add silos with <see cref="StartSiloAsync"/> and stop them with <see cref="StopSiloAsync"/>.
+/// the API and protects its dashboard and /metrics with <see cref="AccessKey"/>, its admin port answering the default
+/// loopback host names; dash-2 is a pure silo without a key whose admin port answers <see cref="SecondAllowedHosts"/>. Tests may add silos with <see cref="StartSiloAsync"/> and stop them with <see cref="StopSiloAsync"/>.
 /// Every process is killed on dispose, when start fails halfway, and when the test host exits.
 /// </summary>
 public sealed class DashboardCluster : IAsyncLifetime
 {
     public const string AccessKey = "dashboard-test-key";
+
+    /// <summary>dash-2's Admin:AllowedHosts: the address the tests' probes use, and a name Chromium maps to loopback.</summary>
+    public const string SecondAllowedHosts = "127.0.0.1;*.admin.test";
     private const int StartAttempts = 3;
     private readonly List<SiloProcess> _silos = [];
     private readonly Lock _gate = new();
@@ -38,7 +41,7 @@ public sealed class DashboardCluster : IAsyncLifetime
             _redis = await RedisServer.StartNewAsync();
             // Both join at once: Orleans settles concurrent joins through the table's version, and it saves a start.
             var first = StartSiloAsync("dash-1", new() { ["Api__Enabled"] = "true", ["Dashboard__AccessKey"] = AccessKey });
-            var second = StartSiloAsync("dash-2");
+            var second = StartSiloAsync("dash-2", new() { ["Admin__AllowedHosts"] = SecondAllowedHosts });
             await Task.WhenAll(first, second);
             (First, Second) = (first.Result, second.Result);
         }

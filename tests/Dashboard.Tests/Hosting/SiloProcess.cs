@@ -208,7 +208,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port free now (another process may take it before it is bound).</summary>
+    internal static int FreeLoopbackPort()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
