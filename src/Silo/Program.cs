@@ -3,7 +3,6 @@ using FleaMarket.Api.Operations;
 using FleaMarket.Silo.Admin;
 using FleaMarket.Silo.Hosting;
 using FleaMarket.Silo.Operations;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 
@@ -35,8 +34,7 @@ if (serveApi)
 }
 else
 {
-    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+    app.MapFleaMarketHealthChecks();
     app.MapFleaMarketMetrics();
 }
 

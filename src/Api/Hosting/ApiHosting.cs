@@ -130,9 +130,9 @@ public static class ApiHosting
     /// <summary>/health/live (the process runs) and /health/ready (it can reach the cluster), for GET and HEAD only.</summary>
     public static void MapFleaMarketHealthChecks(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        HttpMethodMetadata getOrHead = new([HttpMethods.Get, HttpMethods.Head]);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(getOrHead);
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).WithMetadata(getOrHead);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public static class Telemetry
 
     /// <summary>Serves the Prometheus text format at /metrics.</summary>
     public static IEndpointConventionBuilder MapFleaMarketMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 
     private sealed class MetricsMarker;
 }
