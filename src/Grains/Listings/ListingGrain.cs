@@ -15,6 +15,10 @@ namespace FleaMarket.Grains.Listings;
 /// <remarks>
 /// Placed at random: a drop activates its listings in a burst, and the default resource-optimised placement
 /// was measured putting such a burst all on one silo.
+/// <para>
+/// A call that finds no listing lets the activation go as soon as it returns: anyone can ask for well-formed
+/// random listing ids, and an activation kept for the idle age per id would be memory a stranger fills at will.
+/// </para>
 /// </remarks>
 [Reentrant, RandomPlacement]
 public sealed partial class ListingGrain(
@@ -58,15 +62,20 @@ public sealed partial class ListingGrain(
         return View();
     }
 
-    public Task<ListingView?> Get() => Task.FromResult(definition.RecordExists ? View() : null);
+    public Task<ListingView?> Get() => Task.FromResult(Exists() ? View() : null);
 
-    public Task WarmUp() => Task.CompletedTask;
+    public Task WarmUp()
+    {
+        // Activating is the warm-up; an unknown listing is not kept.
+        Exists();
+        return Task.CompletedTask;
+    }
 
-    public Task<Order[]> GetOrders(string? buyerId) => Task.FromResult(_book.OrdersNewestFirst(buyerId));
+    public Task<Order[]> GetOrders(string? buyerId) => Task.FromResult(Exists() ? _book.OrdersNewestFirst(buyerId) : []);
 
     public Task<PurchaseResult> Purchase(string buyerId, int quantity, string idempotencyKey)
     {
-        if (definition.State.Setup is not { } setup) return Task.FromResult(new PurchaseResult(null, PurchaseError.NotFound));
+        if (!Exists() || definition.State.Setup is not { } setup) return Task.FromResult(new PurchaseResult(null, PurchaseError.NotFound));
         if (_book.FindByKey(buyerId, idempotencyKey) is { } earlier) return ReplayAsync(earlier, quantity);
         var refusal = Check(setup, buyerId, quantity);
         if (refusal != PurchaseError.None) return Task.FromResult(new PurchaseResult(null, refusal));
@@ -79,6 +88,18 @@ public sealed partial class ListingGrain(
         _pending.Add(pending);
         if (_flushing.IsCompleted) _flushing = FlushAsync();
         return AwaitDurableAsync(pending);
+    }
+
+    /// <summary>
+    /// Whether the definition is stored; if not, asks to deactivate once the running calls return. The grain is
+    /// reentrant, so an Initialize may be writing the definition right now: deactivation waits for it, and calls
+    /// that arrive meanwhile are forwarded to the next activation, which reads the stored definition.
+    /// </summary>
+    private bool Exists()
+    {
+        if (definition.RecordExists) return true;
+        DeactivateOnIdle();
+        return false;
     }
 
     private PurchaseError Check(ListingSetup setup, string buyerId, int quantity)

@@ -8,6 +8,10 @@ namespace FleaMarket.Grains.Markets;
 /// every listing, so the crowd's first second pays no activation or replay cost. Status itself is a function
 /// of the clock, so the market opens exactly at <c>opensAt</c> whether or not the reminder has fired yet.
 /// </summary>
+/// <remarks>
+/// A call that finds no market lets the activation go as soon as it returns: anyone can ask for well-formed
+/// random market ids, and an activation kept for the idle age per id would be memory a stranger fills at will.
+/// </remarks>
 public sealed class MarketGrain(
     [PersistentState("market")] IPersistentState<MarketState> state,
     IOptions<MarketOptions> options,
@@ -31,14 +35,14 @@ public sealed class MarketGrain(
 
     public async Task<MarketDetails?> Get()
     {
-        if (state.State.Market is not { } market) return null;
+        if (Find() is not { } market) return null;
         var listings = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).Get()));
         return new MarketDetails(View(market), [.. listings.OfType<ListingView>()]);
     }
 
     public async Task<AddListingResult> AddListing(string callerId, NewListing listing)
     {
-        if (state.State.Market is not { } market) return new AddListingResult(null, MarketError.NotFound);
+        if (Find() is not { } market) return new AddListingResult(null, MarketError.NotFound);
         if (market.SellerId != callerId) return new AddListingResult(null, MarketError.Forbidden);
         var listingId = $"l_{Guid.NewGuid():N}";
         var view = await GrainFactory.GetGrain<IListingGrain>(listingId).Initialize(
@@ -50,7 +54,7 @@ public sealed class MarketGrain(
 
     public async Task<MarketOrders> GetOrders(string callerId)
     {
-        if (state.State.Market is not { } market) return new MarketOrders(null, MarketError.NotFound);
+        if (Find() is not { } market) return new MarketOrders(null, MarketError.NotFound);
         if (market.SellerId != callerId) return new MarketOrders(null, MarketError.Forbidden);
         var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(null)));
         return new MarketOrders([.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)], MarketError.None);
@@ -59,7 +63,7 @@ public sealed class MarketGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != OpeningReminder) return;
-        if (state.State.Market is { } market)
+        if (Find() is { } market)
         {
             await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).WarmUp()));
             if (time.GetUtcNow() < market.OpensAt) return;
@@ -67,6 +71,16 @@ public sealed class MarketGrain(
 
         // Open (or never created): nothing left to warm up.
         if (await this.GetReminder(OpeningReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>
+    /// The market, or null after asking to deactivate once this call returns. A create queued behind the call
+    /// is forwarded to the next activation, which reads what it stored.
+    /// </summary>
+    private MarketRecord? Find()
+    {
+        if (state.State.Market is null) DeactivateOnIdle();
+        return state.State.Market;
     }
 
     private MarketView View(MarketRecord market)

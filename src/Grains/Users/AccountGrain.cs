@@ -13,6 +13,11 @@ namespace FleaMarket.Grains.Users;
 /// The listings a buyer bought from are kept in the order journal's engine, not in the grain state: at a drop
 /// every buyer's first purchase records a listing, and journal appends of many grains share one transaction
 /// (one fsync) where grain-state writes would each pay their own.
+/// <para>
+/// A read that finds nothing stored for its id (no account and no purchase history) lets the activation go
+/// as soon as it returns: anyone can ask for well-formed random user ids, and an activation kept for the idle
+/// age per id would be memory a stranger fills at will.
+/// </para>
 /// </remarks>
 public sealed class AccountGrain(
     [PersistentState("account")] IPersistentState<AccountState> state,
@@ -46,7 +51,11 @@ public sealed class AccountGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<UserProfile?> GetProfile() => Task.FromResult(state.State.Profile);
+    public Task<UserProfile?> GetProfile()
+    {
+        LetGoIfUnknown();
+        return Task.FromResult(state.State.Profile);
+    }
 
     public async Task AddMarket(string marketId)
     {
@@ -55,7 +64,11 @@ public sealed class AccountGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<string[]> GetMarkets() => Task.FromResult(state.State.Markets.ToArray());
+    public Task<string[]> GetMarkets()
+    {
+        LetGoIfUnknown();
+        return Task.FromResult(state.State.Markets.ToArray());
+    }
 
     public async Task<PurchaseResult> Purchase(string listingId, int quantity, string idempotencyKey)
     {
@@ -74,8 +87,19 @@ public sealed class AccountGrain(
 
     public async Task<Order[]> GetOrders()
     {
+        LetGoIfUnknown();
         var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(UserId)));
         return [.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)];
+    }
+
+    /// <summary>
+    /// Deactivates after this call when nothing is stored for this id. Only reads call it: a purchase records
+    /// the listing first, so the account it runs on always holds something. An Initialize or purchase queued behind
+    /// the read is forwarded to the next activation, which reads what they stored.
+    /// </summary>
+    private void LetGoIfUnknown()
+    {
+        if (!state.RecordExists && _journalLength == 0) DeactivateOnIdle();
     }
 
     private async Task RecordAsync(PurchaseListingRecorded recorded)

@@ -6,6 +6,11 @@ namespace FleaMarket.Grains.Users;
 /// A login session keyed by the SHA-256 of its token. Expiry slides with use; the sliding is persisted at
 /// most once a minute so that authenticating a busy session does not cost a write per request.
 /// </summary>
+/// <remarks>
+/// A call that finds no live session (unknown, ended or expired: none of them can become valid again) lets
+/// the activation go as soon as the call returns. Anyone can send well-formed random tokens; an activation
+/// kept for the idle age per token would be memory a stranger fills at will.
+/// </remarks>
 public sealed class SessionGrain([PersistentState("session")] IPersistentState<SessionState> state, TimeProvider time) : Grain, ISessionGrain
 {
     private static readonly TimeSpan PersistSlack = TimeSpan.FromMinutes(1);
@@ -29,7 +34,12 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
     public async Task<UserProfile?> Authenticate()
     {
         var now = time.GetUtcNow();
-        if (!state.RecordExists || state.State.Ended || state.State.User is null || now >= _expiresAt) return null;
+        if (!state.RecordExists || state.State.Ended || state.State.User is null || now >= _expiresAt)
+        {
+            DeactivateOnIdle();
+            return null;
+        }
+
         _expiresAt = now + state.State.SlidingExpiry;
         if (_expiresAt - state.State.ExpiresAt >= PersistSlack)
         {
@@ -42,6 +52,8 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
 
     public async Task End()
     {
+        // Ended (now or before) or never started: nothing left to hold in memory either way.
+        DeactivateOnIdle();
         if (!state.RecordExists || state.State.Ended) return;
         state.State.Ended = true;
         await state.WriteStateAsync();
@@ -49,9 +61,10 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Keep the slid expiry across a hand-off to another silo.
+        // Keep the slid expiry across a hand-off to another silo; an unknown, ended or expired session is not written.
         var lostRace = reason.ReasonCode == DeactivationReasonCode.ApplicationError && reason.Exception is InconsistentStateException;
-        if (!lostRace && state.RecordExists && _expiresAt > state.State.ExpiresAt && !state.State.Ended)
+        var live = state.RecordExists && !state.State.Ended && time.GetUtcNow() < _expiresAt;
+        if (!lostRace && live && _expiresAt > state.State.ExpiresAt)
         {
             state.State.ExpiresAt = _expiresAt;
             await state.WriteStateAsync(cancellationToken);

@@ -22,6 +22,8 @@ public sealed class UserGrain([PersistentState("user")] IPersistentState<UserSta
     {
         if (!state.RecordExists || state.State.Profile is not { } profile)
         {
+            // No such user: guessed usernames must not pile up activations until the idle age.
+            DeactivateOnIdle();
             s_unknownUserHash ??= hasher.HashPassword("", Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword("", s_unknownUserHash, password);
             return null;

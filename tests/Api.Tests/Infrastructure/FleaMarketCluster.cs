@@ -20,9 +20,16 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
 {
     private readonly List<ApiNode> _nodes = [];
 
-    private FleaMarketCluster(InProcessTestCluster cluster) => Cluster = cluster;
+    private FleaMarketCluster(InProcessTestCluster cluster, SharedGrainStore store)
+    {
+        Cluster = cluster;
+        Store = store;
+    }
 
     public InProcessTestCluster Cluster { get; }
+
+    /// <summary>The grain state of every silo; it counts writes.</summary>
+    public SharedGrainStore Store { get; }
 
     public IReadOnlyList<ApiNode> Nodes => _nodes;
 
@@ -59,7 +66,7 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        var fleaMarket = new FleaMarketCluster(cluster);
+        var fleaMarket = new FleaMarketCluster(cluster, store);
         try
         {
             var siloHandles = cluster.GetActiveSilos().ToArray();
