@@ -41,6 +41,13 @@ public static class ApiHosting
             {
                 o.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore", LogLevel.Warning, null));
             }
+
+            // Two lines per 401 at Information: a flood of made-up tokens would be a flood of log lines.
+            var authentication = typeof(SessionAuthenticationHandler).FullName!;
+            if (!o.Rules.Any(r => r.CategoryName == authentication))
+            {
+                o.Rules.Add(new LoggerFilterRule(null, authentication, LogLevel.Warning, null));
+            }
         });
         services.ConfigureHttpJsonOptions(o =>
         {
