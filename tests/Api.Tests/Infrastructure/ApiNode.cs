@@ -23,10 +23,13 @@ internal sealed class ApiNode : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a node whose abuse limits are out of the way, unless <paramref name="configureLimits"/> sets them.</summary>
-    public static async Task<ApiNode> StartAsync(IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null)
+    public static async Task<ApiNode> StartAsync(
+        IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null, bool overTcp = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.WebHost.UseTestServer();
+        // Over TCP for what only a real server shows (chunked framing); in memory otherwise.
+        if (overTcp) builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        else builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(grains);
         builder.Services.AddFleaMarketApi(configure);
         builder.Services.Configure<LimitOptions>(o =>
@@ -43,6 +46,9 @@ internal sealed class ApiNode : IAsyncDisposable
     }
 
     public HttpClient CreateClient() => _app.GetTestClient();
+
+    /// <summary>Where a node started <c>overTcp</c> listens.</summary>
+    public Uri Address => new(_app.Urls.First());
 
     /// <summary>A client whose requests arrive from <paramref name="peer"/>, as if over TCP from that address.</summary>
     public HttpClient CreateClient(IPAddress peer)
