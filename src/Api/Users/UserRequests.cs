@@ -1,4 +1,3 @@
-using System.Text;
 using FleaMarket.Api.Validation;
 
 namespace FleaMarket.Api.Users;
@@ -15,12 +14,6 @@ public sealed record RegisterUserRequest(string? Username, string? Password, str
         rules.Visible("displayName", DisplayName, isName: true);
         return rules;
     }
-}
-
-/// <summary>Passwords are compared as NFC text: "é" typed as one code point or as e + U+0301 is the same password.</summary>
-internal static class Passwords
-{
-    public static string Normalize(string password) => password.IsNormalized(NormalizationForm.FormC) ? password : password.Normalize(NormalizationForm.FormC);
 }
 
 public sealed record CreateSessionRequest(string? Username, string? Password)

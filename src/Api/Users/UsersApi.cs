@@ -27,7 +27,7 @@ internal static class UsersApi
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
         var username = Usernames.Normalize(request.Username!);
-        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, Passwords.Normalize(request.Password!), request.DisplayName!);
+        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, request.Password!, request.DisplayName!);
         if (profile is null) return Problem.Of(409, ProblemCodes.UsernameTaken, "That username is taken.");
         return TypedResults.Created($"/api/users/{profile.UserId}", new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
     }
@@ -44,7 +44,7 @@ internal static class UsersApi
             return RateLimits.TooMany(context, retryAfter, "Too many wrong passwords for this user; try again later.");
         }
 
-        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(Passwords.Normalize(request.Password!));
+        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(request.Password!);
         if (profile is null)
         {
             failures.RecordFailure(username, address);
