@@ -22,7 +22,9 @@ internal static class ListingsApi
         app.MapPost("/api/listings/{listingId}/purchases", Purchase).WithName("Purchase")
             .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization()
             .RequireRateLimiting(RateLimits.Purchase);
-        app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first.").RequireAuthorization();
+        app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first, paged.").RequireAuthorization();
+        app.MapGet("/api/orders/{orderId}", GetOrder).WithName("GetOrder").WithSummary("One order, for its buyer or the seller of its market.")
+            .RequireAuthorization();
         return app;
     }
 
@@ -49,7 +51,7 @@ internal static class ListingsApi
         if (result.Order is { } order)
         {
             var body = OrderResponse.From(order);
-            return result.Replayed ? TypedResults.Ok(body) : TypedResults.Created($"/api/me/orders/{order.OrderId}", body);
+            return result.Replayed ? TypedResults.Ok(body) : TypedResults.Created($"/api/orders/{order.OrderId}", body);
         }
 
         return result.Error switch
@@ -64,9 +66,22 @@ internal static class ListingsApi
         };
     }
 
-    private static async Task<Ok<IReadOnlyList<OrderResponse>>> MyOrders(HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Ok<IReadOnlyList<OrderResponse>>, ProblemHttpResult>> MyOrders(HttpContext context, IGrainFactory grains)
     {
-        var orders = await grains.GetGrain<IAccountGrain>(context.User.UserId()).GetOrders();
+        var rules = new Rules();
+        if (Paging.Read(context.Request, rules) is not { } page) return Problem.Validation(rules.Errors);
+        var orders = Paging.Trim(context, page, await grains.GetGrain<IAccountGrain>(context.User.UserId()).GetOrderPage(page));
         return TypedResults.Ok<IReadOnlyList<OrderResponse>>([.. orders.Select(OrderResponse.From)]);
+    }
+
+    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(string orderId, HttpContext context, IGrainFactory grains)
+    {
+        // Anyone but the buyer and the seller gets the same 404 as for an order that does not exist.
+        if (!OrderIds.TryGetListingId(orderId, out var listingId)) return Problem.NotFound("Order");
+        var found = await grains.GetGrain<IListingGrain>(listingId).GetOrder(orderId);
+        var caller = context.User.UserId();
+        return found is not null && (found.Order.BuyerId == caller || found.SellerId == caller)
+            ? TypedResults.Ok(OrderResponse.From(found.Order))
+            : Problem.NotFound("Order");
     }
 }

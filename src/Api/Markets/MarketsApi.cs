@@ -57,12 +57,14 @@ internal static class MarketsApi
     private static async Task<Results<Ok<IReadOnlyList<OrderResponse>>, ProblemHttpResult>> Orders(string marketId, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsMarket(marketId)) return Problem.NotFound("Market");
-        var result = await grains.GetGrain<IMarketGrain>(marketId).GetOrders(context.User.UserId());
+        var rules = new Rules();
+        if (Paging.Read(context.Request, rules) is not { } page) return Problem.Validation(rules.Errors);
+        var result = await grains.GetGrain<IMarketGrain>(marketId).GetOrderPage(context.User.UserId(), page);
         return result.Error switch
         {
             MarketError.NotFound => Problem.NotFound("Market"),
             MarketError.Forbidden => Problem.Forbidden("Only the market's seller reads its orders."),
-            _ => TypedResults.Ok<IReadOnlyList<OrderResponse>>([.. result.Orders!.Select(OrderResponse.From)]),
+            _ => TypedResults.Ok<IReadOnlyList<OrderResponse>>([.. Paging.Trim(context, page, result.Orders!).Select(OrderResponse.From)]),
         };
     }
 

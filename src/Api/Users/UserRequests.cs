@@ -32,6 +32,8 @@ public sealed record UserResponse(string UserId, string Username, string Display
 
 public sealed record SessionResponse(string Token, string UserId, DateTimeOffset ExpiresAt);
 
+public sealed record CurrentSessionResponse(string UserId, DateTimeOffset ExpiresAt);
+
 /// <summary>Usernames: 3–32 characters of [a-z0-9_.-], compared case-insensitively (stored lower-cased).</summary>
 internal static class Usernames
 {

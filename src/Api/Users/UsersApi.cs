@@ -16,6 +16,9 @@ internal static class UsersApi
         app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.").RequireRateLimiting(RateLimits.Registration);
         app.MapPost("/api/sessions", CreateSession).WithName("CreateSession").WithSummary("Logs in and returns a bearer token.")
             .RequireRateLimiting(RateLimits.Login);
+        app.MapGet("/api/users/{userId}", GetUser).WithName("GetUser").WithSummary("A user's public profile.").RequireRateLimiting(RateLimits.Read);
+        app.MapGet("/api/sessions/current", CurrentSession).WithName("GetCurrentSession").WithSummary("The session of this token and when it expires.")
+            .RequireAuthorization();
         app.MapDelete("/api/sessions/current", EndSession).WithName("EndSession").WithSummary("Logs out everywhere this token is used.")
             .RequireAuthorization();
         app.MapGet("/api/me", Me).WithName("GetMe").WithSummary("The signed-in user.").RequireAuthorization();
@@ -56,6 +59,22 @@ internal static class UsersApi
         // A bearer token must not be kept by any cache between the client and here.
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created("/api/sessions/current", new SessionResponse(token, profile.UserId, expiresAt.ToUniversalTime()));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(string userId, IGrainFactory grains)
+    {
+        if (!Ids.IsUser(userId)) return Problem.NotFound("User");
+        var profile = await grains.GetGrain<IAccountGrain>(userId).GetProfile();
+        return profile is null ? Problem.NotFound("User") : TypedResults.Ok(new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
+    }
+
+    private static async Task<Results<Ok<CurrentSessionResponse>, ProblemHttpResult>> CurrentSession(HttpContext context, IGrainFactory grains)
+    {
+        // Ended or expired between authentication and this read: the same answer as for a dead token.
+        var expiresAt = await grains.GetGrain<ISessionGrain>(context.User.SessionKey()).GetExpiry();
+        return expiresAt is { } at
+            ? TypedResults.Ok(new CurrentSessionResponse(context.User.UserId(), at.ToUniversalTime()))
+            : Problem.Of(401, ProblemCodes.Unauthorized, "A valid bearer token is required.");
     }
 
     private static async Task<NoContent> EndSession(HttpContext context, IGrainFactory grains)

@@ -39,4 +39,12 @@ public interface IListingGrain : IGrainWithStringKey
     /// <summary>Orders of this listing (all, or one buyer's), newest first.</summary>
     [ReadOnly, Alias("GetOrders")]
     Task<Order[]> GetOrders(string? buyerId);
+
+    /// <summary>Up to <see cref="OrderPage.Limit"/> orders (all, or one buyer's), newest first, older than the page's cursor.</summary>
+    [ReadOnly, Alias("GetOrderPage")]
+    Task<Order[]> GetOrderPage(string? buyerId, OrderPage page);
+
+    /// <summary>One order of this listing with the listing's seller (who may read it too), or null.</summary>
+    [ReadOnly, Alias("GetOrder")]
+    Task<OrderWithSeller?> GetOrder(string orderId);
 }

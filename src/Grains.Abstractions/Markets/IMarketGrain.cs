@@ -21,4 +21,8 @@ public interface IMarketGrain : IGrainWithStringKey
     /// <summary>Every order of every listing, newest first; NotFound if no such market, Forbidden if not the seller.</summary>
     [ReadOnly, Alias("GetOrders")]
     Task<MarketOrders> GetOrders(string callerId);
+
+    /// <summary>One page of the market's orders, newest first; NotFound if no such market, Forbidden if not the seller.</summary>
+    [ReadOnly, Alias("GetOrderPage")]
+    Task<MarketOrders> GetOrderPage(string callerId, OrderPage page);
 }

@@ -33,4 +33,8 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>This buyer's orders across every listing, newest first.</summary>
     [ReadOnly, Alias("GetOrders")]
     Task<Order[]> GetOrders();
+
+    /// <summary>One page of the buyer's orders, newest first.</summary>
+    [ReadOnly, Alias("GetOrderPage")]
+    Task<Order[]> GetOrderPage(OrderPage page);
 }

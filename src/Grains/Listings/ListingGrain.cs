@@ -73,6 +73,11 @@ public sealed partial class ListingGrain(
 
     public Task<Order[]> GetOrders(string? buyerId) => Task.FromResult(Exists() ? _book.OrdersNewestFirst(buyerId) : []);
 
+    public Task<Order[]> GetOrderPage(string? buyerId, OrderPage page) => Task.FromResult(Exists() ? _book.Page(buyerId, page) : []);
+
+    public Task<OrderWithSeller?> GetOrder(string orderId) =>
+        Task.FromResult(Exists() && _book.Find(orderId) is { } order ? new OrderWithSeller(order, definition.State.Setup!.SellerId) : null);
+
     public Task<PurchaseResult> Purchase(string buyerId, int quantity, string idempotencyKey)
     {
         if (!Exists() || definition.State.Setup is not { } setup) return Task.FromResult(new PurchaseResult(null, PurchaseError.NotFound));
@@ -81,7 +86,7 @@ public sealed partial class ListingGrain(
         if (refusal != PurchaseError.None) return Task.FromResult(new PurchaseResult(null, refusal));
 
         var now = time.GetUtcNow();
-        var order = new Order($"o_{Guid.NewGuid():N}", setup.ListingId, setup.MarketId, buyerId, quantity,
+        var order = new Order(OrderIds.New(setup.ListingId, now), setup.ListingId, setup.MarketId, buyerId, quantity,
             setup.Listing.PriceCents, setup.Listing.PriceCents * quantity, now);
         var pending = new PendingOrder(new OrderRecorded(order, idempotencyKey));
         _book.Reserve(pending);

@@ -9,6 +9,7 @@ internal sealed class OrderBook
     private readonly Dictionary<string, int> _unitsByBuyer = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Buyer, string Key), PendingOrder> _byKey = [];
     private readonly List<Order> _orders = [];
+    private readonly Dictionary<string, Order> _byId = new(StringComparer.Ordinal);
     private int _unitsTaken;
 
     /// <summary>Events in the journal: the expected length for the next append.</summary>
@@ -45,7 +46,26 @@ internal sealed class OrderBook
         _byKey.Remove((order.BuyerId, pending.Recorded.IdempotencyKey));
     }
 
-    public void Confirm(PendingOrder pending) => _orders.Add(pending.Recorded.Order);
+    public void Confirm(PendingOrder pending)
+    {
+        _orders.Add(pending.Recorded.Order);
+        _byId[pending.Recorded.Order.OrderId] = pending.Recorded.Order;
+    }
+
+    public Order? Find(string orderId) => _byId.GetValueOrDefault(orderId);
+
+    /// <summary>
+    /// One page, newest first. Orders are confirmed in creation order, but a clock that steps back could break
+    /// that, so the page is chosen by the sort key, not by position.
+    /// </summary>
+    public Order[] Page(string? buyerId, OrderPage page)
+    {
+        long cursorTicks = long.MaxValue;
+        var cursorId = page.After;
+        if (cursorId is not null && !OrderIds.TryGetTicks(cursorId, out cursorTicks)) return [];
+        var matching = _orders.Where(o => (buyerId is null || o.BuyerId == buyerId) && (cursorId is null || OrderIds.IsAfter(o, cursorTicks, cursorId)));
+        return [.. matching.Order(Comparer<Order>.Create(OrderIds.CompareNewestFirst)).Take(page.Limit)];
+    }
 
     public Order[] OrdersNewestFirst(string? buyerId)
     {

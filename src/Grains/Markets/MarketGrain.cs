@@ -60,6 +60,14 @@ public sealed class MarketGrain(
         return new MarketOrders([.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)], MarketError.None);
     }
 
+    public async Task<MarketOrders> GetOrderPage(string callerId, OrderPage page)
+    {
+        if (Find() is not { } market) return new MarketOrders(null, MarketError.NotFound);
+        if (market.SellerId != callerId) return new MarketOrders(null, MarketError.Forbidden);
+        var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrderPage(null, page)));
+        return new MarketOrders(OrderPages.Merge(perListing, page.Limit), MarketError.None);
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != OpeningReminder) return;

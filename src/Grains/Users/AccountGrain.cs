@@ -1,3 +1,4 @@
+using FleaMarket.Grains.Listings;
 using FleaMarket.Persistence.Journals;
 using Orleans.Storage;
 
@@ -90,6 +91,13 @@ public sealed class AccountGrain(
         LetGoIfUnknown();
         var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(UserId)));
         return [.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)];
+    }
+
+    public async Task<Order[]> GetOrderPage(OrderPage page)
+    {
+        LetGoIfUnknown();
+        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrderPage(UserId, page)));
+        return OrderPages.Merge(perListing, page.Limit);
     }
 
     /// <summary>

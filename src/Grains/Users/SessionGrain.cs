@@ -50,6 +50,13 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
         return state.State.User;
     }
 
+    public Task<DateTimeOffset?> GetExpiry()
+    {
+        var live = state.RecordExists && !state.State.Ended && state.State.User is not null && time.GetUtcNow() < _expiresAt;
+        if (!live) DeactivateOnIdle();
+        return Task.FromResult<DateTimeOffset?>(live ? _expiresAt : null);
+    }
+
     public async Task End()
     {
         // Ended (now or before) or never started: nothing left to hold in memory either way.

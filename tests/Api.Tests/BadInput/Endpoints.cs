@@ -47,6 +47,10 @@ internal static class Endpoints
 
     public static readonly Endpoint Me = new("me", HttpMethod.Get, _ => "/api/me", Caller.Buyer);
 
+    public static readonly Endpoint CurrentSession = new("current-session", HttpMethod.Get, _ => "/api/sessions/current", Caller.Buyer);
+
+    public static readonly Endpoint GetUser = new("get-user", HttpMethod.Get, w => $"/api/users/{w.Seller.UserId}", Caller.Nobody);
+
     public static readonly Endpoint GetMarket = new("get-market", HttpMethod.Get, w => $"/api/markets/{w.MarketId}", Caller.Nobody);
 
     public static readonly Endpoint UserMarkets = new("user-markets", HttpMethod.Get, w => $"/api/users/{w.Seller.UserId}/markets", Caller.Nobody);
@@ -58,7 +62,7 @@ internal static class Endpoints
     public static readonly Endpoint MarketOrders = new("market-orders", HttpMethod.Get, w => $"/api/markets/{w.MarketId}/orders", Caller.Seller);
 
     public static readonly IReadOnlyList<Endpoint> All =
-        [Register, Login, Logout, Me, CreateMarket, GetMarket, UserMarkets, AddListing, GetListing, Purchase, MyOrders, MarketOrders];
+        [Register, Login, Logout, Me, CurrentSession, GetUser, CreateMarket, GetMarket, UserMarkets, AddListing, GetListing, Purchase, MyOrders, MarketOrders];
 
     public static IEnumerable<Endpoint> WithBody => All.Where(e => e.TakesBody);
 
@@ -68,6 +72,7 @@ internal static class Endpoints
     public static readonly IReadOnlyList<(Endpoint Endpoint, Func<string, string> PathWithId)> WithRouteId =
     [
         (GetMarket, id => $"/api/markets/{id}"),
+        (GetUser, id => $"/api/users/{id}"),
         (UserMarkets, id => $"/api/users/{id}/markets"),
         (AddListing, id => $"/api/markets/{id}/listings"),
         (GetListing, id => $"/api/listings/{id}"),
