@@ -139,7 +139,8 @@ STATUS=
 api() {
   local method=$1 path=$2 data=${3:-}
   shift $(($# < 3 ? $# : 3))
-  local args=(-s -X "$method" --max-time 30 -o "$WORK/body" -w '%{http_code}' -H 'Accept: application/json')
+  # no-cache: the checks compare stock with orders, so they read past the API's one-second read cache.
+  local args=(-s -X "$method" --max-time 30 -o "$WORK/body" -w '%{http_code}' -H 'Accept: application/json' -H 'Cache-Control: no-cache')
   if [ -n "$data" ]; then args+=(-H 'Content-Type: application/json' --data "$data"); fi
   if [ -n "${TOKEN:-}" ]; then args+=(-H "Authorization: Bearer $TOKEN"); fi
   STATUS=$(curl "${args[@]}" "$@" "$BASE$path") || STATUS=000

@@ -24,6 +24,12 @@ public sealed class ApiOptions
     /// <summary>The public base URL announced as the OpenAPI document's server (e.g. https://api.example). Default none: no server is announced.</summary>
     public Uri? PublicUrl { get; set; }
 
+    /// <summary>
+    /// How long an API node serves GET market / GET listing from its cache (so the stock shown is at most this
+    /// stale); zero turns the cache off. A request with <c>Cache-Control: no-cache</c> always reads through. Default 1 s.
+    /// </summary>
+    public TimeSpan PublicReadCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -32,6 +38,11 @@ public sealed class ApiOptions
         foreach (var proxy in TrustedProxies)
         {
             if (!TryParseProxy(proxy, out _)) throw new InvalidOperationException($"Api:{nameof(TrustedProxies)} has '{proxy}', which is not an IP address or CIDR range.");
+        }
+
+        if (PublicReadCacheDuration < TimeSpan.Zero || PublicReadCacheDuration > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Api:{nameof(PublicReadCacheDuration)} must be between 0 and 1 minute.");
         }
 
         if (PublicUrl is { IsAbsoluteUri: false }) throw new InvalidOperationException($"Api:{nameof(PublicUrl)} must be an absolute URL.");

@@ -74,6 +74,7 @@ public static class ApiHosting
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddFleaMarketRateLimits();
+        services.AddFleaMarketPublicReads();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((o, api) =>
         {
             // Only the proxies a setting names: the framework's default trusts loopback, so anything on the
@@ -125,6 +126,7 @@ public static class ApiHosting
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseOutputCache();
         app.MapOpenApi();
         app.MapUsersApi();
         app.MapMarketsApi();

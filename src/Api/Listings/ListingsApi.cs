@@ -1,6 +1,7 @@
 using FleaMarket.Api.Auth;
 using FleaMarket.Api.Limits;
 using FleaMarket.Api.Markets;
+using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
 using FleaMarket.Grains;
@@ -17,8 +18,8 @@ internal static class ListingsApi
 
     public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock.")
-            .RequireRateLimiting(RateLimits.Read);
+        app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock (ETag, at most 1 s stale).")
+            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<ListingResponse>().Produces(StatusCodes.Status304NotModified);
         app.MapPost("/api/listings/{listingId}/purchases", Purchase).WithName("Purchase")
             .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization()
             .RequireRateLimiting(RateLimits.Purchase);
@@ -28,11 +29,11 @@ internal static class ListingsApi
         return app;
     }
 
-    private static async Task<Results<Ok<ListingResponse>, ProblemHttpResult>> Get(string listingId, IGrainFactory grains)
+    private static async Task<IResult> Get(string listingId, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsListing(listingId)) return Problem.NotFound("Listing");
         var listing = await grains.GetGrain<IListingGrain>(listingId).Get();
-        return listing is null ? Problem.NotFound("Listing") : TypedResults.Ok(ListingResponse.From(listing));
+        return listing is null ? Problem.NotFound("Listing") : PublicReads.OkOrNotModified(context, ListingResponse.From(listing));
     }
 
     private static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult>> Purchase(

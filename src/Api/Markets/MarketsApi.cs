@@ -1,5 +1,6 @@
 using FleaMarket.Api.Auth;
 using FleaMarket.Api.Limits;
+using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Api.Validation;
 using FleaMarket.Grains;
@@ -14,7 +15,8 @@ internal static class MarketsApi
     {
         var markets = app.MapGroup("/api/markets");
         markets.MapPost("/", Create).WithName("CreateMarket").WithSummary("Opens a market for the signed-in seller.").RequireAuthorization();
-        markets.MapGet("/{marketId}", Get).WithName("GetMarket").WithSummary("A market with its listings.").RequireRateLimiting(RateLimits.Read);
+        markets.MapGet("/{marketId}", Get).WithName("GetMarket").WithSummary("A market with its listings (ETag, at most 1 s stale).")
+            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<MarketWithListingsResponse>().Produces(StatusCodes.Status304NotModified);
         markets.MapPost("/{marketId}/listings", AddListing).WithName("AddListing").WithSummary("Adds a listing (seller only).").RequireAuthorization();
         markets.MapGet("/{marketId}/orders", Orders).WithName("GetMarketOrders").WithSummary("Orders of a market (seller only).").RequireAuthorization();
         app.MapGet("/api/users/{userId}/markets", OfUser).WithName("GetUserMarkets").WithSummary("Markets a user sells in.")
@@ -32,11 +34,11 @@ internal static class MarketsApi
         return TypedResults.Created($"/api/markets/{marketId}", MarketResponse.From(market));
     }
 
-    private static async Task<Results<Ok<MarketWithListingsResponse>, ProblemHttpResult>> Get(string marketId, IGrainFactory grains)
+    private static async Task<IResult> Get(string marketId, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsMarket(marketId)) return Problem.NotFound("Market");
         var details = await grains.GetGrain<IMarketGrain>(marketId).Get();
-        return details is null ? Problem.NotFound("Market") : TypedResults.Ok(MarketWithListingsResponse.From(details));
+        return details is null ? Problem.NotFound("Market") : PublicReads.OkOrNotModified(context, MarketWithListingsResponse.From(details));
     }
 
     private static async Task<Results<Created<ListingResponse>, ProblemHttpResult>> AddListing(

@@ -67,3 +67,15 @@ public sealed class LowLimitsFixture : ApiClusterFixture
         limits.ReadBurst = ReadBurst;
     }
 }
+
+/// <summary>A cluster whose API nodes cache public reads for a second, as in production.</summary>
+public sealed class CachedReadsFixture : ApiClusterFixture
+{
+    protected override void Configure(ApiOptions options) => options.PublicReadCacheDuration = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>A cluster whose API nodes cache public reads for a minute, so a test can see the cached copy for sure.</summary>
+public sealed class LongCachedReadsFixture : ApiClusterFixture
+{
+    protected override void Configure(ApiOptions options) => options.PublicReadCacheDuration = TimeSpan.FromMinutes(1);
+}

@@ -31,7 +31,12 @@ internal sealed class ApiNode : IAsyncDisposable
         if (overTcp) builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         else builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(grains);
-        builder.Services.AddFleaMarketApi(configure);
+        builder.Services.AddFleaMarketApi(o =>
+        {
+            // Most tests read right after they write; the cache's own tests turn it back on.
+            o.PublicReadCacheDuration = TimeSpan.Zero;
+            configure?.Invoke(o);
+        });
         builder.Services.Configure<LimitOptions>(o =>
         {
             // Every test request comes from the same (unknown) address, and many tests buy fast.

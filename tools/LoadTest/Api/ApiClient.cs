@@ -30,6 +30,8 @@ internal sealed class ApiClient : IDisposable
         var root = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _http = new HttpClient(handler) { BaseAddress = root, Timeout = requestTimeout };
         _http.DefaultRequestHeaders.ExpectContinue = false;
+        // Setup and verification must see the latest stock, not an API node's copy of up to a second ago.
+        _http.DefaultRequestHeaders.CacheControl = new CacheControlHeaderValue { NoCache = true };
     }
 
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
@@ -39,6 +41,22 @@ internal sealed class ApiClient : IDisposable
 
     public Task<ApiResponse<T>> GetAsync<T>(string path, AuthenticationHeaderValue? auth, CancellationToken ct) =>
         SendAsync<T>(HttpMethod.Get, path, null, auth, ct);
+
+    /// <summary>Every page of a paged list (api.md: limit/after, Link rel="next"), as one list.</summary>
+    public async Task<ApiResponse<List<T>>> GetAllPagesAsync<T>(string path, AuthenticationHeaderValue? auth, CancellationToken ct)
+    {
+        var all = new List<T>();
+        string? next = $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}limit=1000";
+        while (next is not null)
+        {
+            var page = await SendAsync<List<T>>(HttpMethod.Get, next, null, auth, ct).ConfigureAwait(false);
+            if (!page.IsSuccess || page.Value is null) return page;
+            all.AddRange(page.Value);
+            next = page.Next;
+        }
+
+        return new ApiResponse<List<T>>(200, all, null, null);
+    }
 
     /// <summary>One purchase; the body bytes are shared by every purchase of the same quantity.</summary>
     public async Task<ApiResponse<OrderBody>> PurchaseAsync(
@@ -67,10 +85,23 @@ internal sealed class ApiClient : IDisposable
         if (response.IsSuccessStatusCode)
         {
             var value = status == 204 ? default : await response.Content.ReadFromJsonAsync<T>(Json, ct).ConfigureAwait(false);
-            return new ApiResponse<T>(status, value, null, retryAfter);
+            return new ApiResponse<T>(status, value, null, retryAfter, NextLink(response));
         }
 
         return new ApiResponse<T>(status, default, await ReadProblemAsync(response, ct).ConfigureAwait(false), retryAfter);
+    }
+
+    /// <summary>The target of a Link: &lt;...&gt;; rel="next" header, if any.</summary>
+    private static string? NextLink(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links)) return null;
+        foreach (var link in links)
+        {
+            var end = link.IndexOf('>', StringComparison.Ordinal);
+            if (link.StartsWith('<') && end > 0 && link.AsSpan(end).Contains("rel=\"next\"", StringComparison.Ordinal)) return link[1..end];
+        }
+
+        return null;
     }
 
     private static async Task<string> ReadProblemAsync(HttpResponseMessage response, CancellationToken ct)

@@ -24,7 +24,7 @@ internal sealed record OrderBody(
 internal sealed record ProblemBody(string? Type, string? Title, int? Status);
 
 /// <summary>The answer to one request: its status, its body when it was a success, its problem code otherwise.</summary>
-internal readonly record struct ApiResponse<T>(int Status, T? Value, string? Problem, TimeSpan? RetryAfter)
+internal readonly record struct ApiResponse<T>(int Status, T? Value, string? Problem, TimeSpan? RetryAfter, string? Next = null)
 {
     public bool IsSuccess => Status is >= 200 and < 300;
 

@@ -11,7 +11,7 @@ internal sealed record ServerView(
     /// <summary>Reads the view through the public API only, as a client would.</summary>
     public static async Task<ServerView> ReadAsync(ApiClient api, DropOptions options, DropWorld world, CancellationToken ct)
     {
-        var marketOrders = (await SetupRetry.RunAsync("Read the market's orders", t => api.GetAsync<List<OrderBody>>(
+        var marketOrders = (await SetupRetry.RunAsync("Read the market's orders", t => api.GetAllPagesAsync<OrderBody>(
             $"/api/markets/{world.MarketId}/orders", world.Seller.Auth, t), ct).ConfigureAwait(false)).Expect("Read the market's orders");
 
         var listings = new ListingBody[world.ListingIds.Count];
@@ -26,7 +26,7 @@ internal sealed record ServerView(
         await SetupRetry.ForEachAsync(buyerOrders.Length, options.SetupConcurrency, ct, async (i, token) =>
         {
             var what = $"Read the orders of {world.Buyers[i].Username}";
-            buyerOrders[i] = (await SetupRetry.RunAsync(what, t => api.GetAsync<List<OrderBody>>(
+            buyerOrders[i] = (await SetupRetry.RunAsync(what, t => api.GetAllPagesAsync<OrderBody>(
                 "/api/me/orders", world.Buyers[i].Auth, t), token).ConfigureAwait(false)).Expect(what);
         }).ConfigureAwait(false);
 
