@@ -23,6 +23,12 @@ public sealed class GrainClusterFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Holds the journal's appends while a test wants a commit in flight.</summary>
+    public JournalGate Journal { get; } = new();
+
+    /// <summary>The listings' bound on purchases waiting to be durable, small enough to reach in a test.</summary>
+    public const int MaxPendingPurchases = 50;
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -36,6 +42,12 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.AddSharedGrainStorageAsDefault(Store);
             silo.UseInMemoryReminderService();
             silo.Services.AddInMemoryJournal();
+            var journal = silo.Services.Last(d => d.ServiceType == typeof(IJournalStorage));
+            silo.Services.Remove(journal);
+            silo.Services.AddSingleton<IJournalStorage>(sp => new GatedJournal(
+                (IJournalStorage)(journal.ImplementationInstance ?? journal.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, journal.ImplementationType!)),
+                Journal));
+            silo.Services.Configure<FleaMarket.Grains.Listings.ListingOptions>(o => o.MaxPendingPurchases = MaxPendingPurchases);
             silo.Services.AddFleaMarketGrains();
             silo.Services.Configure<Orleans.Serialization.Configuration.TypeManifestOptions>(o => o.EnableConfigurationAnalysis = true);
             silo.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);

@@ -34,6 +34,13 @@ public sealed class ClusterConnectionOptions
     /// </summary>
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The request budget: how long a grain call from this API node may take before the request is answered 503
+    /// `unavailable` with Retry-After (Orleans' client response timeout, 30 s by default: a request in flight to a
+    /// silo that died would hang that long). Default 5 seconds.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     internal IReadOnlyList<IPEndPoint> ParseGateways() => [.. (Gateways.Count > 0 ? Gateways : ["127.0.0.1:30000"]).Select(g => IPEndPoint.TryParse(g, out var endpoint) && endpoint.Port > 0
         ? endpoint
         : throw new InvalidOperationException($"Cluster:Gateways entry '{g}' is not an IP endpoint (address:port)."))];
@@ -49,6 +56,7 @@ public sealed class ClusterConnectionOptions
         if (string.IsNullOrWhiteSpace(ClusterId)) throw new InvalidOperationException("Cluster:ClusterId must not be empty.");
         if (string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("Cluster:ServiceId must not be empty.");
         if (GatewayListRefreshPeriod <= TimeSpan.Zero) throw new InvalidOperationException("Cluster:GatewayListRefreshPeriod must be greater than zero.");
+        if (ResponseTimeout <= TimeSpan.Zero) throw new InvalidOperationException("Cluster:ResponseTimeout must be greater than zero.");
         if (Membership.Equals("gateways", StringComparison.OrdinalIgnoreCase)) ParseGateways();
     }
 }
@@ -73,6 +81,7 @@ public static class ClusterClientHosting
                 o.ServiceId = cluster.ServiceId;
             });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             switch (cluster.Membership.ToLowerInvariant())
             {
                 case "redis":

@@ -63,6 +63,8 @@ internal static class ListingsApi
             PurchaseError.LimitExceeded => Problem.Of(409, ProblemCodes.LimitExceeded, "This exceeds the per-buyer limit."),
             PurchaseError.Closed => Problem.Of(409, ProblemCodes.Closed, "The market is closed."),
             PurchaseError.IdempotencyKeyReused => Problem.Of(422, ProblemCodes.IdempotencyKeyReused, "This Idempotency-Key was used with a different request."),
+            // Not made: the listing's queue was full. Retry-After comes with every 503 (ApiHosting).
+            PurchaseError.Busy => Problem.Of(503, ProblemCodes.Unavailable, "Too many purchases of this listing right now; try again in a moment."),
             _ => Problem.Of(500, ProblemCodes.Internal, "Unexpected purchase outcome."),
         };
     }

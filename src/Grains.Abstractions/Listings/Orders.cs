@@ -23,6 +23,9 @@ public enum PurchaseError
     LimitExceeded,
     Closed,
     IdempotencyKeyReused,
+
+    /// <summary>The listing's queue of purchases waiting to be made durable is full: try again in a moment.</summary>
+    Busy,
 }
 
 /// <summary>A purchase outcome: the order (new or replayed) or the reason it was refused.</summary>

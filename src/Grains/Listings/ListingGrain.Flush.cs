@@ -5,6 +5,9 @@ namespace FleaMarket.Grains.Listings;
 /// <summary>Group commit: one journal append at a time carries every purchase that queued up behind the previous one.</summary>
 public sealed partial class ListingGrain
 {
+    // Purchases in the batch being appended (those behind it are in _pending).
+    private int _inFlight;
+
     private async Task FlushAsync()
     {
         // Let the purchases already queued on this activation reserve before the first batch goes out.
@@ -13,12 +16,14 @@ public sealed partial class ListingGrain
         {
             var batch = _pending.ToList();
             _pending.Clear();
+            _inFlight = batch.Count;
             try
             {
                 _book.JournalLength = await journal.AppendAsync(JournalName, ListingId, _book.JournalLength, batch.Select(p => p.Recorded).ToList());
             }
             catch (Exception exception)
             {
+                _inFlight = 0;
                 // Nothing in this batch is durable: give every unit back and tell every buyer.
                 foreach (var pending in batch) _book.Release(pending);
                 foreach (var pending in batch) pending.Durable.TrySetException(exception);
@@ -35,6 +40,7 @@ public sealed partial class ListingGrain
                 continue;
             }
 
+            _inFlight = 0;
             foreach (var pending in batch)
             {
                 _book.Confirm(pending);

@@ -1,4 +1,5 @@
 using FleaMarket.Persistence.Journals;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
 
@@ -24,6 +25,7 @@ namespace FleaMarket.Grains.Listings;
 public sealed partial class ListingGrain(
     [PersistentState("listing")] IPersistentState<ListingDefinition> definition,
     IJournalStorage journal,
+    IOptions<ListingOptions> options,
     TimeProvider time) : Grain, IListingGrain
 {
     internal const string JournalName = "orders";
@@ -82,6 +84,8 @@ public sealed partial class ListingGrain(
     {
         if (!Exists() || definition.State.Setup is not { } setup) return Task.FromResult(new PurchaseResult(null, PurchaseError.NotFound));
         if (_book.FindByKey(buyerId, idempotencyKey) is { } earlier) return ReplayAsync(earlier, quantity);
+        // A full queue answers at once: waiting behind it would outlast the caller's budget anyway.
+        if (_pending.Count + _inFlight >= options.Value.MaxPendingPurchases) return Task.FromResult(new PurchaseResult(null, PurchaseError.Busy));
         var refusal = Check(setup, buyerId, quantity);
         if (refusal != PurchaseError.None) return Task.FromResult(new PurchaseResult(null, refusal));
 

@@ -8,6 +8,46 @@ namespace FleaMarket.Grains.Tests.Listings;
 public sealed class ListingGrainTests(GrainClusterFixture fixture)
 {
     [Fact]
+    public async Task Purchase_QueueOfPendingPurchasesFull_ReturnsBusyAtOnceAndSellsTheRestOnce()
+    {
+        var listingId = $"l_{Guid.NewGuid():N}";
+        var listing = fixture.Grains.GetGrain<IListingGrain>(listingId);
+        await listing.Initialize(new ListingSetup(listingId, $"m_{Guid.NewGuid():N}", "u_seller",
+            new NewListing("Lamp", null, 100, 1000, null), fixture.Clock.GetUtcNow().AddMinutes(-1), null));
+        var commit = new TaskCompletionSource();
+        fixture.Journal.Appends = commit.Task;
+        try
+        {
+            var extra = 7;
+            var purchases = Enumerable.Range(0, GrainClusterFixture.MaxPendingPurchases + extra)
+                .Select(i => listing.Purchase($"u_{i}", 1, $"k{i}")).ToList();
+
+            // The ones past the bound are answered while the commit is still held.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (purchases.Count(p => p.IsCompletedSuccessfully && p.Result.Error == PurchaseError.Busy) < extra)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The purchases past the bound were not refused at once.");
+                await Task.WhenAny(purchases.Where(p => !p.IsCompleted).Append(Task.Delay(50)));
+            }
+
+            Assert.All(purchases.Where(p => p.IsCompleted), p => Assert.Equal(PurchaseError.Busy, p.Result.Error));
+
+            fixture.Journal.Appends = null;
+            commit.SetResult();
+            var results = await Task.WhenAll(purchases);
+
+            Assert.Equal(extra, results.Count(r => r.Error == PurchaseError.Busy));
+            Assert.Equal(GrainClusterFixture.MaxPendingPurchases, results.Count(r => r.Order is not null));
+            Assert.Equal(1000 - GrainClusterFixture.MaxPendingPurchases, (await listing.Get())!.Remaining);
+        }
+        finally
+        {
+            fixture.Journal.Appends = null;
+            commit.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Get_UnknownId_ReturnsNullAndLeavesNothing()
     {
         var listing = Unknown();
