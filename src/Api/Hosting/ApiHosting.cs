@@ -89,14 +89,7 @@ public static class ApiHosting
                 o.KnownIPNetworks.Add(network);
             }
         });
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, context, _) =>
-        {
-            // Not from the request's Host or X-Forwarded-Proto: anyone can send those, and a document that
-            // names the attacker's server would send "try it" clients there.
-            var publicUrl = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.PublicUrl;
-            document.Servers = publicUrl is null ? [] : [new OpenApiServer { Url = publicUrl.ToString().TrimEnd('/') }];
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(OpenApiContract.Configure);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddFleaMarketMetrics();
         return services;
@@ -127,12 +120,16 @@ public static class ApiHosting
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseOutputCache();
-        app.MapOpenApi();
-        app.MapUsersApi();
-        app.MapMarketsApi();
-        app.MapListingsApi();
-        app.MapFleaMarketHealthChecks();
-        app.MapFleaMarketMetrics();
+        // One group for every route, so the problem responses shared by kind are added to each (after the
+        // route's own conventions: "Finally").
+        var routes = app.MapGroup("");
+        ((IEndpointConventionBuilder)routes).Finally(OpenApiContract.AddSharedProblems);
+        routes.MapOpenApi();
+        routes.MapUsersApi();
+        routes.MapMarketsApi();
+        routes.MapListingsApi();
+        routes.MapFleaMarketHealthChecks();
+        routes.MapFleaMarketMetrics();
         return app;
     }
 

@@ -19,13 +19,16 @@ internal static class ListingsApi
     public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/listings/{listingId}", Get).WithName("GetListing").WithSummary("A listing with its remaining stock (ETag, at most 1 s stale).")
-            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<ListingResponse>().Produces(StatusCodes.Status304NotModified);
+            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<ListingResponse>().Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapPost("/api/listings/{listingId}/purchases", Purchase).WithName("Purchase")
             .WithSummary("Buys units of a listing; 201 means the order is durable.").RequireAuthorization()
-            .RequireRateLimiting(RateLimits.Purchase);
-        app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first, paged.").RequireAuthorization();
+            .RequireRateLimiting(RateLimits.Purchase).WithMetadata(new IdempotencyKeyMetadata())
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapGet("/api/me/orders", MyOrders).WithName("GetMyOrders").WithSummary("The signed-in buyer's orders, newest first, paged.").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapGet("/api/orders/{orderId}", GetOrder).WithName("GetOrder").WithSummary("One order, for its buyer or the seller of its market.")
-            .RequireAuthorization();
+            .RequireAuthorization().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

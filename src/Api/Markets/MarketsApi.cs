@@ -16,11 +16,14 @@ internal static class MarketsApi
         var markets = app.MapGroup("/api/markets");
         markets.MapPost("/", Create).WithName("CreateMarket").WithSummary("Opens a market for the signed-in seller.").RequireAuthorization();
         markets.MapGet("/{marketId}", Get).WithName("GetMarket").WithSummary("A market with its listings (ETag, at most 1 s stale).")
-            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<MarketWithListingsResponse>().Produces(StatusCodes.Status304NotModified);
-        markets.MapPost("/{marketId}/listings", AddListing).WithName("AddListing").WithSummary("Adds a listing (seller only).").RequireAuthorization();
-        markets.MapGet("/{marketId}/orders", Orders).WithName("GetMarketOrders").WithSummary("Orders of a market (seller only).").RequireAuthorization();
+            .RequireRateLimiting(RateLimits.Read).CacheOutput(PublicReads.Policy).Produces<MarketWithListingsResponse>().Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        markets.MapPost("/{marketId}/listings", AddListing).WithName("AddListing").WithSummary("Adds a listing (seller only).").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        markets.MapGet("/{marketId}/orders", Orders).WithName("GetMarketOrders").WithSummary("Orders of a market (seller only), newest first, paged.").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/api/users/{userId}/markets", OfUser).WithName("GetUserMarkets").WithSummary("Markets a user sells in.")
-            .RequireRateLimiting(RateLimits.Read);
+            .RequireRateLimiting(RateLimits.Read).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -13,10 +13,12 @@ internal static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.").RequireRateLimiting(RateLimits.Registration);
+        app.MapPost("/api/users", Register).WithName("RegisterUser").WithSummary("Registers a user.").RequireRateLimiting(RateLimits.Registration)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         app.MapPost("/api/sessions", CreateSession).WithName("CreateSession").WithSummary("Logs in and returns a bearer token.")
-            .RequireRateLimiting(RateLimits.Login);
-        app.MapGet("/api/users/{userId}", GetUser).WithName("GetUser").WithSummary("A user's public profile.").RequireRateLimiting(RateLimits.Read);
+            .RequireRateLimiting(RateLimits.Login).ProducesProblem(StatusCodes.Status401Unauthorized);
+        app.MapGet("/api/users/{userId}", GetUser).WithName("GetUser").WithSummary("A user's public profile.").RequireRateLimiting(RateLimits.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/api/sessions/current", CurrentSession).WithName("GetCurrentSession").WithSummary("The session of this token and when it expires.")
             .RequireAuthorization();
         app.MapDelete("/api/sessions/current", EndSession).WithName("EndSession").WithSummary("Logs out everywhere this token is used.")
