@@ -1,3 +1,4 @@
+using FleaMarket.Grains.Feed;
 using FleaMarket.Grains.Markets;
 using FleaMarket.Hosting;
 using Microsoft.AspNetCore.Identity;
@@ -9,7 +10,7 @@ namespace FleaMarket.Grains;
 /// <summary>Host entry point for the flea market's grains (Orleans finds the grain classes through code generation).</summary>
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>The services the grains need and their settings (sections "Markets", "PasswordHasher"). Safe to call twice.</summary>
+    /// <summary>The services the grains need and their settings (sections "Markets", "Feed", "PasswordHasher"). Safe to call twice.</summary>
     public static IServiceCollection AddFleaMarketGrains(this IServiceCollection services, Action<MarketOptions>? configure = null)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -17,6 +18,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<IPasswordHasher<string>, PasswordHasher<string>>();
         services.AddOptions<PasswordHasherOptions>().BindConfiguration("PasswordHasher");
         services.AddValidatedOptions<MarketOptions>(MarketOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<FeedOptions>(FeedOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json.Serialization;
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Feed;
 using FleaMarket.Api.Limits;
 using FleaMarket.Api.Listings;
 using FleaMarket.Api.Markets;
@@ -74,6 +75,7 @@ public static class ApiHosting
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddFleaMarketRateLimits();
+        services.AddLiveFeed();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((o, api) =>
         {
             // Only the proxies a setting names: the framework's default trusts loopback, so anything on the
@@ -129,6 +131,7 @@ public static class ApiHosting
         app.MapUsersApi();
         app.MapMarketsApi();
         app.MapListingsApi();
+        app.MapLiveFeed();
         app.MapFleaMarketHealthChecks();
         app.MapFleaMarketMetrics();
         return app;

@@ -32,6 +32,7 @@ public sealed partial class ListingGrain
                     return;
                 }
 
+                ReportStock();
                 continue;
             }
 
@@ -40,6 +41,8 @@ public sealed partial class ListingGrain
                 _book.Confirm(pending);
                 pending.Durable.TrySetResult();
             }
+
+            ReportStock();
         }
     }
 }
