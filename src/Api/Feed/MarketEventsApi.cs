@@ -36,11 +36,8 @@ internal static class MarketEventsApi
         var reader = await feeds.OpenAsync(marketId, context.RequestAborted);
         if (reader is null) return Problem.NotFound("Market");
 
-        // Every answer with a body of its own is streamed; proxies must pass each event on at once (nginx reads
-        // X-Accel-Buffering) and keep nothing.
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers["X-Accel-Buffering"] = "no";
+        // Proxies must pass each event on at once: nginx reads X-Accel-Buffering. (The SSE result sets Cache-Control.)
+        context.Response.Headers["X-Accel-Buffering"] = "no";
         if (IsHead(context))
         {
             // HEAD is served as GET with the body thrown away: there is no end to wait for.

@@ -37,6 +37,15 @@ internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
         }
     }
 
+    /// <summary>The most values any reader of this market has waiting (see <see cref="FeedReader.Pending"/>).</summary>
+    public int MostPending
+    {
+        get
+        {
+            lock (_gate) return _readers.Count == 0 ? 0 : _readers.Max(r => r.Pending);
+        }
+    }
+
     /// <summary>The market as this node has it now, or null before the first snapshot.</summary>
     public MarketDetails? Current
     {
