@@ -38,7 +38,7 @@ internal static class LiveFeedHosting
         return services;
     }
 
-    /// <summary>GET /api/markets/{marketId}/events and the page /markets/{marketId} with its script and style.</summary>
+    /// <summary>GET /api/markets/{marketId}/events and the page /markets/{marketId} with its script, style and icon.</summary>
     public static IEndpointRouteBuilder MapLiveFeed(this IEndpointRouteBuilder app)
     {
         app.MapMarketEventsApi();

@@ -24,6 +24,8 @@ internal sealed class MarketPage
 
     public byte[] Style { get; } = Read("market.css");
 
+    public byte[] Icon { get; } = Read("market.svg");
+
     private static byte[] Read(string name)
     {
         var resource = $"{typeof(MarketPage).Namespace}.Page.{name}";
@@ -44,6 +46,8 @@ internal static class MarketPageRoutes
         app.MapGet("/assets/market.js", (HttpContext context, MarketPage page) => Asset(context, page.Script, "text/javascript; charset=utf-8"))
             .ExcludeFromDescription();
         app.MapGet("/assets/market.css", (HttpContext context, MarketPage page) => Asset(context, page.Style, "text/css; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet("/assets/market.svg", (HttpContext context, MarketPage page) => Asset(context, page.Icon, "image/svg+xml"))
             .ExcludeFromDescription();
         return app;
     }

@@ -32,6 +32,7 @@ public sealed partial class MarketPageTests(ApiClusterFixture fixture) : IClassF
     [Theory]
     [InlineData("/assets/market.js", "text/javascript")]
     [InlineData("/assets/market.css", "text/css")]
+    [InlineData("/assets/market.svg", "image/svg+xml")]
     public async Task Asset_Get_ServedWithItsTypeAndNosniff(string path, string mediaType)
     {
         using var response = await _http.GetAsync(path);
