@@ -16,7 +16,7 @@ internal static class MarketEventsApi
             .WithSummary("The market's live sales feed (Server-Sent Events): a market snapshot, then listing and market events.")
             .WithDescription("Event types: market (the market with its listings, as GET /api/markets/{marketId} answers; first, and "
                 + "when the market opens or closes or its listings change), listing ({listingId, remaining, status}; coalesced, at most "
-                + "a few per second per listing, the last value always sent) and ping (empty data, after 15 s of silence). A reconnect "
+                + "a few per second per listing, the last value always sent) and ping (empty data, after Api:FeedKeepAlive of silence). A reconnect "
                 + "with Last-Event-ID starts again with a fresh snapshot.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
