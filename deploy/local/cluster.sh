@@ -302,6 +302,7 @@ start_api() {
       "Api__RegistrationsPerAddress=1000000"
       "Api__ReadsPerSecond=1000000"
       "Api__ReadBurst=1000000"
+      "Api__FeedConnectionsPerAddress=1000000"
     )
   fi
   log "api-$n: http://127.0.0.1:$port"

@@ -1,3 +1,4 @@
+using FleaMarket.Grains.Feed;
 using FleaMarket.Grains.Listings;
 using FleaMarket.Grains.Markets;
 using FleaMarket.Hosting;
@@ -10,7 +11,7 @@ namespace FleaMarket.Grains;
 /// <summary>Host entry point for the flea market's grains (Orleans finds the grain classes through code generation).</summary>
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>The services the grains need and their settings (sections "Markets", "Listings", "PasswordHasher"). Safe to call twice.</summary>
+    /// <summary>The services the grains need and their settings (sections "Markets", "Listings", "Feed", "PasswordHasher"). Safe to call twice.</summary>
     public static IServiceCollection AddFleaMarketGrains(this IServiceCollection services, Action<MarketOptions>? configure = null)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -19,6 +20,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<PasswordHasherOptions>().BindConfiguration("PasswordHasher");
         services.AddValidatedOptions<MarketOptions>(MarketOptions.SectionName, o => o.Validate());
         services.AddValidatedOptions<ListingOptions>(ListingOptions.SectionName, o => o.Validate());
+        services.AddValidatedOptions<FeedOptions>(FeedOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json.Serialization;
 using FleaMarket.Api.Auth;
+using FleaMarket.Api.Feed;
 using FleaMarket.Api.Limits;
 using FleaMarket.Api.Listings;
 using FleaMarket.Api.Markets;
@@ -75,6 +76,7 @@ public static class ApiHosting
         services.AddAuthorization();
         services.AddFleaMarketRateLimits();
         services.AddFleaMarketPublicReads();
+        services.AddLiveFeed();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((o, api) =>
         {
             // Only the proxies a setting names: the framework's default trusts loopback, so anything on the
@@ -128,6 +130,7 @@ public static class ApiHosting
         routes.MapUsersApi();
         routes.MapMarketsApi();
         routes.MapListingsApi();
+        routes.MapLiveFeed();
         routes.MapFleaMarketHealthChecks();
         routes.MapFleaMarketMetrics();
         return app;

@@ -37,6 +37,7 @@ public sealed partial class ListingGrain
                     return;
                 }
 
+                ReportStock();
                 continue;
             }
 
@@ -46,6 +47,8 @@ public sealed partial class ListingGrain
                 _book.Confirm(pending);
                 pending.Durable.TrySetResult();
             }
+
+            ReportStock();
         }
     }
 }

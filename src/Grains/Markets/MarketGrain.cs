@@ -49,6 +49,7 @@ public sealed class MarketGrain(
             new ListingSetup(listingId, market.MarketId, market.SellerId, listing, market.OpensAt, market.ClosesAt));
         state.State.ListingIds.Add(listingId);
         await state.WriteStateAsync();
+        GrainFactory.GetGrain<IMarketFeedGrain>(market.MarketId).MarketChanged().Ignore();
         return new AddListingResult(view, MarketError.None);
     }
 

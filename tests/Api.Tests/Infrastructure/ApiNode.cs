@@ -24,7 +24,8 @@ internal sealed class ApiNode : IAsyncDisposable
 
     /// <summary>Starts a node whose abuse limits are out of the way, unless <paramref name="configureLimits"/> sets them.</summary>
     public static async Task<ApiNode> StartAsync(
-        IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null, bool overTcp = false)
+        IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null, bool overTcp = false,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         // Over TCP for what only a real server shows (chunked framing); in memory otherwise.
@@ -44,6 +45,7 @@ internal sealed class ApiNode : IAsyncDisposable
             o.RegistrationsPerAddress = o.PurchasesPerSecond = o.PurchaseBurst = o.ReadsPerSecond = o.ReadBurst = 100_000;
             configureLimits?.Invoke(o);
         });
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapFleaMarketApi();
         await app.StartAsync();

@@ -34,9 +34,10 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
     public IReadOnlyList<ApiNode> Nodes => _nodes;
 
     /// <summary>Starts <paramref name="silos"/> silos and <paramref name="apiNodes"/> API nodes; <paramref name="time"/> is the grains' clock
-    /// (market opening, session expiry) while Orleans' own timers stay on real time; <paramref name="configureApi"/> adjusts the API's settings.</summary>
+    /// (market opening, session expiry) while Orleans' own timers stay on real time; <paramref name="configureApi"/> adjusts the API's settings,
+    /// <paramref name="configureApiServices"/> anything else of an API node's.</summary>
     public static async Task<FleaMarketCluster> StartAsync(int silos = 2, int apiNodes = 1, TimeProvider? time = null, Action<ApiOptions>? configureApi = null,
-        Action<LimitOptions>? configureLimits = null)
+        Action<LimitOptions>? configureLimits = null, Action<IServiceCollection>? configureApiServices = null)
     {
         // Grain state and order journals outlive any silo, as a database does: one store for the whole cluster
         // (the in-memory journal is shared by every silo of a service id).
@@ -81,7 +82,7 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
                     grains = cluster.GetSiloServiceProvider(silo).GetRequiredService<IGrainFactory>();
                 }
 
-                fleaMarket._nodes.Add(await ApiNode.StartAsync(grains, configureApi, configureLimits));
+                fleaMarket._nodes.Add(await ApiNode.StartAsync(grains, configureApi, configureLimits, configureServices: configureApiServices));
             }
 
             fleaMarket.ApiSilos = apiSilos;
