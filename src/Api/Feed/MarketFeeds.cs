@@ -115,7 +115,8 @@ internal sealed partial class MarketFeeds : IDisposable
         var snapshot = await Hub(subscription).Subscribe(subscription.Observer);
         if (snapshot is null) return false;
         subscription.Feed.Repair(snapshot);
-        subscription.Renewing = RenewAsync(subscription, subscription.Stop.Token);
+        // Runs until the subscription closes; it catches everything itself.
+        _ = RenewAsync(subscription, subscription.Stop.Token);
         LogSubscribed(subscription.Feed.MarketId);
         return true;
     }
@@ -225,8 +226,6 @@ internal sealed partial class MarketFeeds : IDisposable
         public Task<bool> Started { get; set; } = Task.FromResult(false);
 
         public IMarketFeedObserver? Observer { get; set; }
-
-        public Task? Renewing { get; set; }
 
         public CancellationTokenSource Stop { get; } = new();
 
