@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using FleaMarket.Api.Markets;
-using FleaMarket.Grains;
 
 namespace FleaMarket.Api.Feed;
 
@@ -14,10 +12,10 @@ namespace FleaMarket.Api.Feed;
 internal sealed class FeedReader : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ListingView> _listings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FeedEvent> _listings = new(StringComparer.Ordinal);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<FeedReader> _onDispose;
-    private MarketDetails? _market;
+    private FeedEvent? _market;
     private bool _ended;
     private int _disposed;
 
@@ -32,7 +30,7 @@ internal sealed class FeedReader : IDisposable
         }
     }
 
-    public void PostMarket(MarketDetails market)
+    public void PostMarket(FeedEvent market)
     {
         lock (_gate)
         {
@@ -43,9 +41,9 @@ internal sealed class FeedReader : IDisposable
         Signal();
     }
 
-    public void PostListing(ListingView listing)
+    public void PostListing(FeedEvent listing)
     {
-        lock (_gate) _listings[listing.ListingId] = listing;
+        lock (_gate) _listings[listing.Key] = listing;
         Signal();
     }
 
@@ -60,7 +58,7 @@ internal sealed class FeedReader : IDisposable
     /// The events for this reader until it goes away or <see cref="End"/>: a <c>market</c> event for a snapshot,
     /// <c>listing</c> events, and a <c>ping</c> with empty data after <paramref name="keepAlive"/> of silence.
     /// </summary>
-    public async IAsyncEnumerable<SseItem<object>> ReadAllAsync(
+    public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
         TimeSpan keepAlive, TimeProvider time, CancellationToken stopping, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellationToken);
@@ -72,8 +70,8 @@ internal sealed class FeedReader : IDisposable
                 var signalled = await WaitAsync(keepAlive, time, linked.Token);
                 if (signalled is null) yield break;
                 var (market, listings, ended) = Take();
-                if (market is not null) yield return Item(MarketWithListingsResponse.From(market), "market", ++id);
-                foreach (var listing in listings) yield return Item(new ListingEvent(listing.ListingId, listing.Remaining, listing.Status), "listing", ++id);
+                if (market is not null) yield return Item(market.Data, market.Type, ++id);
+                foreach (var listing in listings) yield return Item(listing.Data, listing.Type, ++id);
                 if (ended) yield break;
                 if (signalled is false) yield return Item(string.Empty, "ping", ++id);
             }
@@ -89,7 +87,7 @@ internal sealed class FeedReader : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0) _onDispose(this);
     }
 
-    private static SseItem<object> Item(object data, string type, long id) =>
+    private static SseItem<string> Item(string data, string type, long id) =>
         new(data, type) { EventId = id.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>True when something is pending, false after the keep-alive period, null when the reader went away or the node stops.</summary>
@@ -117,7 +115,7 @@ internal sealed class FeedReader : IDisposable
         }
     }
 
-    private (MarketDetails? Market, ListingView[] Listings, bool Ended) Take()
+    private (FeedEvent? Market, FeedEvent[] Listings, bool Ended) Take()
     {
         lock (_gate)
         {
@@ -136,5 +134,3 @@ internal sealed class FeedReader : IDisposable
     }
 }
 
-/// <summary>The data of a <c>listing</c> event.</summary>
-public sealed record ListingEvent(string ListingId, int Remaining, string Status);

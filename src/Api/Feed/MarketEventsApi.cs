@@ -27,7 +27,7 @@ internal static class MarketEventsApi
 
     // Last-Event-ID is read only to be documented: whatever the client saw last, a stream starts with a fresh
     // snapshot, which is all a reader of current stock needs.
-    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Events(
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> Events(
         string marketId, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, HttpContext context, MarketFeeds feeds,
         IOptions<LiveFeedOptions> options, TimeProvider time)
     {
@@ -42,7 +42,7 @@ internal static class MarketEventsApi
         {
             // HEAD is served as GET with the body thrown away: there is no end to wait for.
             reader.Dispose();
-            return TypedResults.ServerSentEvents(AsyncEnumerable.Empty<SseItem<object>>());
+            return TypedResults.ServerSentEvents(AsyncEnumerable.Empty<SseItem<string>>());
         }
 
         context.Response.RegisterForDispose(reader);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FleaMarket.Grains;
 
 namespace FleaMarket.Api.Feed;
@@ -13,7 +14,7 @@ namespace FleaMarket.Api.Feed;
 /// of order never moves a bar backwards. Batches from a hub activation this node has no snapshot of yet (its
 /// subscription's answer is still on the way) wait for that snapshot.
 /// </remarks>
-internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
+internal sealed class MarketFeed(string marketId, JsonSerializerOptions json) : IMarketFeedObserver
 {
     private const int MaxEarlyBatches = 64;
     private readonly Lock _gate = new();
@@ -23,6 +24,7 @@ internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
     private readonly Dictionary<string, long> _listingSequence = new(StringComparer.Ordinal);
     private readonly List<FeedListings> _early = [];
     private MarketView? _market;
+    private FeedEvent? _snapshot;
     private Guid _epoch;
     private long _marketSequence;
 
@@ -61,7 +63,7 @@ internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
         var reader = new FeedReader(onDispose);
         lock (_gate)
         {
-            if (_market is not null) reader.PostMarket(new MarketDetails(_market, [.. _listings]));
+            if (_market is not null) reader.PostMarket(Snapshot());
             _readers.Add(reader);
         }
 
@@ -156,11 +158,12 @@ internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
                 _listings.Add(listing);
             }
 
+            _snapshot = null;
             ApplyEarlyBatches();
             if (announce || marketChanged || setChanged)
             {
-                var details = new MarketDetails(_market, [.. _listings]);
-                foreach (var reader in _readers) reader.PostMarket(details);
+                var rendered = Snapshot();
+                foreach (var reader in _readers) reader.PostMarket(rendered);
             }
             else
             {
@@ -189,12 +192,17 @@ internal sealed class MarketFeed(string marketId) : IMarketFeedObserver
             var listing = _listings[index];
             if (listing.Remaining == stock.Remaining && listing.Status == stock.Status) continue;
             _listings[index] = listing with { Remaining = stock.Remaining, Status = stock.Status };
+            _snapshot = null;
             Post(_listings[index]);
         }
     }
 
     private void Post(ListingView listing)
     {
-        foreach (var reader in _readers) reader.PostListing(listing);
+        var rendered = FeedEvent.Listing(listing, json);
+        foreach (var reader in _readers) reader.PostListing(rendered);
     }
+
+    /// <summary>The market as a <c>market</c> event, rendered once until something changes (under the lock).</summary>
+    private FeedEvent Snapshot() => _snapshot ??= FeedEvent.Market(new MarketDetails(_market!, [.. _listings]), json);
 }

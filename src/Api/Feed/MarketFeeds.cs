@@ -1,4 +1,6 @@
+using System.Text.Json;
 using FleaMarket.Grains;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace FleaMarket.Api.Feed;
@@ -20,13 +22,17 @@ internal sealed partial class MarketFeeds : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains;
+    private readonly JsonSerializerOptions _json;
     private readonly LiveFeedOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MarketFeeds> _logger;
 
-    public MarketFeeds(IGrainFactory grains, IOptions<LiveFeedOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<MarketFeeds> logger)
+    public MarketFeeds(IGrainFactory grains, IOptions<LiveFeedOptions> options, IOptions<JsonOptions> json, TimeProvider time,
+        IHostApplicationLifetime lifetime, ILogger<MarketFeeds> logger)
     {
         _grains = grains;
+        // Events are rendered as every other answer of the API is (camelCase, UTC timestamps).
+        _json = json.Value.SerializerOptions;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -64,7 +70,7 @@ internal sealed partial class MarketFeeds : IDisposable
         {
             if (!_subscriptions.TryGetValue(marketId, out subscription!))
             {
-                subscription = new Subscription(new MarketFeed(marketId));
+                subscription = new Subscription(new MarketFeed(marketId, _json));
                 _subscriptions[marketId] = subscription;
                 subscription.Started = StartAsync(subscription);
             }
@@ -115,7 +121,8 @@ internal sealed partial class MarketFeeds : IDisposable
         var snapshot = await Hub(subscription).Subscribe(subscription.Observer);
         if (snapshot is null) return false;
         subscription.Feed.Repair(snapshot);
-        subscription.Renewing = RenewAsync(subscription, subscription.Stop.Token);
+        // Runs until the subscription closes; it catches everything itself.
+        _ = RenewAsync(subscription, subscription.Stop.Token);
         LogSubscribed(subscription.Feed.MarketId);
         return true;
     }
@@ -225,8 +232,6 @@ internal sealed partial class MarketFeeds : IDisposable
         public Task<bool> Started { get; set; } = Task.FromResult(false);
 
         public IMarketFeedObserver? Observer { get; set; }
-
-        public Task? Renewing { get; set; }
 
         public CancellationTokenSource Stop { get; } = new();
 

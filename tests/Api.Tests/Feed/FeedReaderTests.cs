@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using System.Text.Json;
 using FleaMarket.Api.Feed;
 using FleaMarket.Grains;
 
@@ -21,7 +22,7 @@ public sealed class FeedReaderTests
 
         Assert.Equal(2, reader.Pending);
         var events = await ReadAsync(reader, count: 2);
-        Assert.Equal([("listing", "l_a", 0), ("listing", "l_b", 0)], events.Select(e => (e.EventType, ((ListingEvent)e.Data).ListingId, ((ListingEvent)e.Data).Remaining)));
+        Assert.Equal([("listing", "l_a", 0), ("listing", "l_b", 0)], events.Select(e => (e.EventType, Data(e).GetProperty("listingId").GetString(), Remaining(e))));
     }
 
     [Fact]
@@ -29,13 +30,13 @@ public sealed class FeedReaderTests
     {
         using var reader = new FeedReader(_ => { });
         reader.PostListing(Listing("l_a", 5));
-        reader.PostMarket(new MarketDetails(s_market, [Listing("l_a", 4)]));
+        reader.PostMarket(FeedEvent.Market(new MarketDetails(s_market, [View("l_a", 4)]), JsonSerializerOptions.Web));
         reader.PostListing(Listing("l_a", 3));
 
         Assert.Equal(2, reader.Pending);
         var events = await ReadAsync(reader, count: 2);
         Assert.Equal(["market", "listing"], events.Select(e => e.EventType));
-        Assert.Equal(3, ((ListingEvent)events[1].Data).Remaining);
+        Assert.Equal(3, Remaining(events[1]));
         Assert.Equal(["1", "2"], events.Select(e => e.EventId));
     }
 
@@ -58,7 +59,7 @@ public sealed class FeedReaderTests
         reader.PostListing(Listing("l_a", 1));
         reader.End();
 
-        var events = new List<SseItem<object>>();
+        var events = new List<SseItem<string>>();
         await foreach (var item in reader.ReadAllAsync(TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None)) events.Add(item);
 
         Assert.Equal(["listing"], events.Select(e => e.EventType));
@@ -67,12 +68,18 @@ public sealed class FeedReaderTests
         Assert.Equal(1, released);
     }
 
-    private static ListingView Listing(string id, int remaining) =>
+    private static ListingView View(string id, int remaining) =>
         new(id, "m_1", "Lamp", null, 1500, 1000, remaining, null, remaining == 0 ? ListingStatus.SoldOut : ListingStatus.OnSale);
 
-    private static async Task<List<SseItem<object>>> ReadAsync(FeedReader reader, int count, TimeSpan? keepAlive = null)
+    private static FeedEvent Listing(string id, int remaining) => FeedEvent.Listing(View(id, remaining), JsonSerializerOptions.Web);
+
+    private static JsonElement Data(SseItem<string> item) => JsonDocument.Parse(item.Data).RootElement;
+
+    private static int Remaining(SseItem<string> item) => Data(item).GetProperty("remaining").GetInt32();
+
+    private static async Task<List<SseItem<string>>> ReadAsync(FeedReader reader, int count, TimeSpan? keepAlive = null)
     {
-        var events = new List<SseItem<object>>();
+        var events = new List<SseItem<string>>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await foreach (var item in reader.ReadAllAsync(keepAlive ?? TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None, timeout.Token))
         {

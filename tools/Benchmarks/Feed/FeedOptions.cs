@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace FleaMarket.Benchmarks.Feed;
+
+/// <summary>Settings of the <c>feed</c> mode, read from <c>--name value</c> pairs.</summary>
+internal sealed class FeedOptions
+{
+    /// <summary>The API (an embedded silo, an API node, or nginx in front of several). Default http://127.0.0.1:5000.</summary>
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5000");
+
+    /// <summary>Event-stream readers of the drop's market in the runs with readers. Default 2000.</summary>
+    public int Readers { get; private set; } = 2000;
+
+    /// <summary>Units of the one listing each drop sells out, one per purchase. Default 2000.</summary>
+    public int Stock { get; private set; } = 2000;
+
+    /// <summary>Buyers, signed up once and used round-robin. Default 100.</summary>
+    public int Buyers { get; private set; } = 100;
+
+    /// <summary>Concurrent purchase loops. Default 32.</summary>
+    public int Concurrency { get; private set; } = 32;
+
+    /// <summary>Pairs of drops, one without readers and one with, interleaved. Default 2.</summary>
+    public int Runs { get; private set; } = 2;
+
+    public static FeedOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new FeedOptions();
+        for (var i = 0; i < args.Count; i += 2)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--base-url":
+                    options.BaseUrl = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"--base-url must be an absolute URL (was '{value}').");
+                    break;
+                case "--readers": options.Readers = Positive(args[i], value); break;
+                case "--stock": options.Stock = Positive(args[i], value); break;
+                case "--buyers": options.Buyers = Positive(args[i], value); break;
+                case "--concurrency": options.Concurrency = Positive(args[i], value); break;
+                case "--runs": options.Runs = Positive(args[i], value); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --stock, --buyers, --concurrency or --runs.");
+            }
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer (was '{value}').");
+}
