@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FleaMarket.LoadTest.Api;
+using FleaMarket.LoadTest.Faults;
 using FleaMarket.LoadTest.Firing;
 using FleaMarket.LoadTest.Measurement;
 using FleaMarket.LoadTest.Setup;
@@ -31,16 +32,29 @@ internal static class DropRehearsal
         progress.Phase = "firing purchases";
         var counters = new OutcomeCounters(LatencyCapacity(options)) { StartTimestamp = Stopwatch.GetTimestamp() };
         progress.Counters = counters;
+        var fault = options.FaultCommand is { Length: > 0 } command
+            ? new FaultInjection(command, options.FaultAfterSeconds, TimeSpan.FromSeconds(options.FaultTimeoutSeconds)).RunAsync(counters.StartTimestamp, ct)
+            : null;
         var firing = await new PurchaseFiring(api, options, world, counters, progress).RunAsync(ct).ConfigureAwait(false);
+
+        // A fault that outlasts the firing (a silo paused for 30 s) ends, and heals, before anything is read back.
+        FaultFigures? faultFigures = null;
+        if (fault is not null)
+        {
+            progress.Phase = "waiting for the fault to end";
+            faultFigures = await fault.ConfigureAwait(false);
+        }
 
         progress.Phase = "verifying";
         var view = await ServerView.ReadAsync(api, options, world, ct).ConfigureAwait(false);
-        var verification = DropChecks.Evaluate(options, firing, Interlocked.Read(ref counters.Unexpected), view);
+        var more = options.ReplayKeys ? new[] { await KeyReplay.RunAsync(api, options, firing, ct).ConfigureAwait(false) } : null;
+        var verification = DropChecks.Evaluate(options, firing, Interlocked.Read(ref counters.Unexpected), view, more);
         progress.Phase = "done";
+        var chaos = new ChaosFigures(faultFigures, Interlocked.Read(ref counters.ServerErrors), Interlocked.Read(ref counters.TransportErrors), firing.Recovery);
 
         var setup = new SetupFigures(Seconds(world.SetupTime), world.MarketId, world.OpensAt, world.ListingIds.Count, world.Buyers.Count,
             Seconds(wait > TimeSpan.Zero ? wait : TimeSpan.Zero));
-        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification);
+        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification, chaos);
     }
 
     private static RunFigures Figures(FiringResult firing, OutcomeCounters counters, DropProgress progress)
