@@ -17,7 +17,7 @@
 #
 # Prints one line per run and appends it to FILE (default: none) as TSV: fault, passed, failed checks, units
 # sold/stock, acknowledged orders, 5xx, transport errors, recovery (longest time a listing with stock left sold
-# nothing, s), when the fault ran (s after the opening), load average at the start. Exit code 0 when every run
+# nothing, s), when the fault ran (s after the opening), silos declared Dead afterwards, load average at the start. Exit code 0 when every run
 # passed its checks. The full JSON of each run is kept in $CHAOS_OUT (default: a temporary directory, printed).
 # Environment: DROP_ARGS replaces the drop's shape (default below); variables exported before the call reach
 # every silo and API node (e.g. Membership__ProbeTimeout=00:00:02 to try a membership profile).
@@ -48,12 +48,12 @@ while [ $# -gt 0 ]; do
 done
 [ ${#faults[@]} -gt 0 ] || { usage_of "${BASH_SOURCE[0]}" >&2; exit 2; }
 
-# The fault, as the shell command the load tool runs at the opening ($C is the cluster script): it finds the silo
-# holding the most listings first (that takes a second or two on a loaded machine), then waits until 2 s after the
-# opening and prints when the fault started and ended.
+# The fault, as the shell command the load tool runs 3 s before the opening ($C is the cluster script): it finds the
+# silo holding the most listings while there is time (their activations exist since setup), waits until 2 s after
+# the opening (`at S`: S seconds after the opening) and prints when the fault started and ended.
 fault_command() {
-  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a }"; }
-at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + s - b; print (d > 0 ? d : 0) }")"; }
+  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 3 }"; }
+at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 3 + s - b; print (d > 0 ? d : 0) }")"; }
 h=$($C holder listing | cut -f1); echo "holder $h"; at 2; echo "fault-start $(since)"'
   local body
   case $1 in
@@ -84,7 +84,7 @@ export PasswordHasher__IterationCount=${PasswordHasher__IterationCount:-1000}
 export FLEAMARKET_DASHBOARD=${FLEAMARKET_DASHBOARD:-0}
 trap '"$CLUSTER" down --keep-logs "$OUT/logs-interrupted" >/dev/null 2>&1 || true' EXIT
 
-header=$'fault\tpassed\tfailed_checks\tunits_sold\tacknowledged\t5xx\ttransport\trecovery_s\tfault_from_s\tfault_to_s\tloadavg'
+header=$'fault\tpassed\tfailed_checks\tunits_sold\tacknowledged\t5xx\ttransport\trecovery_s\tfault_from_s\tfault_to_s\tdead_silos\tloadavg'
 echo "$header"
 [ -n "$results" ] && [ ! -s "$results" ] && echo "$header" >"$results"
 failed=0
@@ -95,7 +95,7 @@ for fault in "${faults[@]}"; do
     log "$name: cluster up (load average $load)"
     if ! "$CLUSTER" up --silos 3 --apis 2 >"$OUT/$name.up.log" 2>&1; then
       tail -n 30 "$OUT/$name.up.log" >&2
-      printf '%s\tERROR\tcluster-up\t\t\t\t\t\t\t\t%s\n' "$fault" "$load" | tee -a "${results:-/dev/null}"
+      printf '%s\tERROR\tcluster-up\t\t\t\t\t\t\t\t\t%s\n' "$fault" "$load" | tee -a "${results:-/dev/null}"
       failed=1
       continue
     fi
@@ -104,17 +104,19 @@ for fault in "${faults[@]}"; do
     # shellcheck disable=SC2086 # DROP_ARGS is a list of options
     code=0
     dotnet "$LOAD_DLL" drop --base-url "$url" $DROP_ARGS --replay-keys --json \
-      --fault-after 0 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" || code=$?
+      --fault-after -3 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" || code=$?
     "$CLUSTER" status >"$OUT/$name.status" 2>&1 || true
+    # Silos the cluster declared Dead: the silo a fault took down, or one falsely suspected under load.
+    dead=$(awk '$1 ~ /^silo-/ && $5 == "Dead"' "$OUT/$name.status" | wc -l)
     "$CLUSTER" down --keep-logs "$OUT/$name.logs" >/dev/null 2>&1 || true
     if ! jq -e '.verification' "$OUT/$name.json" >/dev/null 2>&1; then
-      printf '%s\tERROR\t%s\t\t\t\t\t\t\t\t%s\n' "$fault" "$(jq -r '.error // "no report"' "$OUT/$name.json" 2>/dev/null | tr '\t\n' '  ' | cut -c1-120)" "$load" |
+      printf '%s\tERROR\t%s\t\t\t\t\t\t\t\t\t%s\n' "$fault" "$(jq -r '.error // "no report"' "$OUT/$name.json" 2>/dev/null | tr '\t\n' '  ' | cut -c1-120)" "$load" |
         tee -a "${results:-/dev/null}"
       failed=1
       continue
     fi
     [ "$code" = 0 ] || failed=1
-    jq -r --arg fault "$fault" --arg load "$load" '
+    jq -r --arg fault "$fault" --arg load "$load" --arg dead "$dead" '
       [ $fault, (if .passed then "yes" else "NO" end),
         ([.verification.checks[] | select(.passed | not) | .name] | join(",") | if . == "" then "-" else . end),
         "\(.verification.unitsSold)/\(.verification.totalStock)",
@@ -122,7 +124,7 @@ for fault in "${faults[@]}"; do
         (.chaos.serverErrors | tostring), (.chaos.transportErrors | tostring),
         (.chaos.recovery.longestGapSeconds | tostring),
         (.chaos.fault.output // "" | [capture("fault-start (?<s>[0-9.]+)")] | .[0].s // ""),
-        (.chaos.fault.output // "" | [capture("fault-end (?<s>[0-9.]+)")] | .[0].s // ""), $load ] | @tsv' \
+        (.chaos.fault.output // "" | [capture("fault-end (?<s>[0-9.]+)")] | .[0].s // ""), $dead, $load ] | @tsv' \
       "$OUT/$name.json" | tee -a "${results:-/dev/null}"
   done
 done

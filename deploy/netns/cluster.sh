@@ -504,9 +504,15 @@ silo_metrics() { in_ns "$1" curl -sf --max-time 3 "http://127.0.0.1:$ADMIN_PORT/
 cmd_holder() {
   require_up
   local type=${1:-listing} h best="" most=-1 n
+  # Every silo at once: a silo busy with a drop may take a second to answer.
   for h in $(hosts | grep '^silo-'); do
-    alive "$(pid_of "$STATE/$h")" || continue
-    n=$(silo_metrics "$h" | metrics_activations | awk -F'\t' -v t="$type" '$1 == t { print $2 }')
+    alive "$(pid_of "$STATE/$h")" && silo_metrics "$h" >"$STATE/.metrics-$h" &
+  done
+  wait
+  for h in $(hosts | grep '^silo-'); do
+    [ -f "$STATE/.metrics-$h" ] || continue
+    n=$(metrics_activations <"$STATE/.metrics-$h" | awk -F'\t' -v t="$type" '$1 == t { print $2 }')
+    rm -f "$STATE/.metrics-$h"
     n=${n:-0}
     [ "$n" -gt "$most" ] && { most=$n; best=$h; }
   done

@@ -25,16 +25,19 @@ internal static class DropRehearsal
         var world = await new DropSetup(api, options, progress).RunAsync(ct).ConfigureAwait(false);
 
         progress.Phase = "waiting for the opening";
-        await WarmUpAsync(api, options, world, ct).ConfigureAwait(false);
         var wait = world.OpensAt - DateTimeOffset.UtcNow;
+        // The fault's clock is the opening; it may start before it (a negative --fault-after) to prepare.
+        var opening = Stopwatch.GetTimestamp() + (long)(Math.Max(wait.TotalSeconds, 0) * Stopwatch.Frequency);
+        var fault = options.FaultCommand is { Length: > 0 } command
+            ? new FaultInjection(command, options.FaultAfterSeconds, TimeSpan.FromSeconds(options.FaultTimeoutSeconds)).RunAsync(opening, ct)
+            : null;
+        await WarmUpAsync(api, options, world, ct).ConfigureAwait(false);
+        wait = world.OpensAt - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
 
         progress.Phase = "firing purchases";
         var counters = new OutcomeCounters(LatencyCapacity(options)) { StartTimestamp = Stopwatch.GetTimestamp() };
         progress.Counters = counters;
-        var fault = options.FaultCommand is { Length: > 0 } command
-            ? new FaultInjection(command, options.FaultAfterSeconds, TimeSpan.FromSeconds(options.FaultTimeoutSeconds)).RunAsync(counters.StartTimestamp, ct)
-            : null;
         var firing = await new PurchaseFiring(api, options, world, counters, progress).RunAsync(ct).ConfigureAwait(false);
 
         // A fault that outlasts the firing (a silo paused for 30 s) ends, and heals, before anything is read back.

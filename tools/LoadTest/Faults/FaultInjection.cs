@@ -7,7 +7,7 @@ namespace FleaMarket.LoadTest.Faults;
 internal sealed record FaultFigures(string Command, double StartedAfterSeconds, double EndedAfterSeconds, int? ExitCode, string Output);
 
 /// <summary>
-/// Runs a shell command (<c>bash -c</c>) a given time after the opening, while purchases go on: the chaos drop's
+/// Runs a shell command (<c>bash -c</c>) a given time after (or, negative, before) the opening, while purchases go on: the chaos drop's
 /// fault (kill a silo, pause one and resume it, stop Redis for a while...). The command may take as long as the
 /// fault lasts; verification waits for it, bounded by a timeout after which it is killed.
 /// </summary>
@@ -17,6 +17,7 @@ internal sealed class FaultInjection(string command, double afterSeconds, TimeSp
 
     public async Task<FaultFigures> RunAsync(long openingTimestamp, CancellationToken ct)
     {
+        // Elapsed time from a timestamp still in the future is negative: the due time counts from the opening either way.
         var due = TimeSpan.FromSeconds(afterSeconds) - Stopwatch.GetElapsedTime(openingTimestamp);
         if (due > TimeSpan.Zero) await Task.Delay(due, ct).ConfigureAwait(false);
         var started = Stopwatch.GetElapsedTime(openingTimestamp).TotalSeconds;
