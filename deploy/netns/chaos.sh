@@ -82,15 +82,19 @@ export C=$CLUSTER
 # Setup signs up 200 buyers: production PBKDF2 would take minutes on two cores; purchases never hash.
 export PasswordHasher__IterationCount=${PasswordHasher__IterationCount:-1000}
 export FLEAMARKET_DASHBOARD=${FLEAMARKET_DASHBOARD:-0}
-trap '"$CLUSTER" down --keep-logs "$OUT/logs-interrupted" >/dev/null 2>&1 || true' EXIT
+load_pid=""
+trap '[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null; "$CLUSTER" down --keep-logs "$OUT/logs-interrupted" >/dev/null 2>&1 || true' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 header=$'fault\tpassed\tfailed_checks\tunits_sold\tacknowledged\t5xx\ttransport\trecovery_s\tfault_from_s\tfault_to_s\tdead_silos\tloadavg'
 echo "$header"
 [ -n "$results" ] && [ ! -s "$results" ] && echo "$header" >"$results"
-failed=0
+failed=0 seq=0
 for fault in "${faults[@]}"; do
   for ((run = 1; run <= runs; run++)); do
-    name=$fault-$run
+    seq=$((seq + 1))
+    name=$(printf '%02d-%s' "$seq" "$fault")
     load=$(cut -d' ' -f1 /proc/loadavg)
     log "$name: cluster up (load average $load)"
     if ! "$CLUSTER" up --silos 3 --apis 2 >"$OUT/$name.up.log" 2>&1; then
@@ -104,7 +108,10 @@ for fault in "${faults[@]}"; do
     # shellcheck disable=SC2086 # DROP_ARGS is a list of options
     code=0
     dotnet "$LOAD_DLL" drop --base-url "$url" $DROP_ARGS --replay-keys --json \
-      --fault-after -3 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" || code=$?
+      --fault-after -3 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" &
+    load_pid=$!
+    wait "$load_pid" || code=$?
+    load_pid=""
     "$CLUSTER" status >"$OUT/$name.status" 2>&1 || true
     # Silos the cluster declared Dead: the silo a fault took down, or one falsely suspected under load.
     dead=$(awk '$1 ~ /^silo-/ && $5 == "Dead"' "$OUT/$name.status" | wc -l)

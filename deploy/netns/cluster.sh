@@ -48,6 +48,9 @@ PG_PORT=5432 REDIS_PORT=6379 HTTP_PORT=80 API_PORT=8080 SILO_PORT=11111 GATEWAY_
 
 LOG_TAG=netns
 . "$REPO/deploy/lib/cluster-common.sh"
+# A signal ends the script through its EXIT trap, so a half-finished up or add-silo removes what it created.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # ---------------------------------------------------------------- hosts and addresses
 
