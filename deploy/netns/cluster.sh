@@ -230,7 +230,8 @@ start_silo() {
     "Redis__Configuration=$(host_ip redis):$REDIS_PORT"
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
-    "PostgreSql__ConnectionString=Host=$(host_ip postgres);Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
+    # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
+    "PostgreSql__ConnectionString=Host=$(host_ip postgres);Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64;Options=-c idle_in_transaction_session_timeout=5000"
     "Silo__SiloName=$host"
     "Silo__AdvertisedAddress=$ip"
     "Silo__ListenAddress=$ip"
