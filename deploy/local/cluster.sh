@@ -50,21 +50,10 @@ MEMBERSHIP_KEY=fleamarket/members/fleamarket  # Orleans' Redis clustering: "<Ser
 START_TIMEOUT=${FLEAMARKET_START_TIMEOUT:-90}  # seconds to wait for a process to become ready
 STOP_TIMEOUT=${FLEAMARKET_STOP_TIMEOUT:-60}    # seconds to wait for a graceful stop before SIGKILL
 
-log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+LOG_TAG=cluster
+. "$REPO/deploy/lib/cluster-common.sh"
 
 # ---------------------------------------------------------------- processes and ports
-
-# True while the pid runs (a zombie, waiting for a parent that may never reap it, counts as gone).
-alive() {
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  local state
-  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-  [ "$state" != Z ]
-}
-
-pid_of() { cat "$1/pid" 2>/dev/null || true; }
 
 port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
@@ -77,55 +66,6 @@ alloc_port() {
   echo "$p"
 }
 
-# launch DIR VAR=value... -- command args...: runs the command in its own session, cwd DIR, output to
-# DIR/out.log, pid in DIR/pid (written by the process itself before exec, so it is the server's pid).
-launch() {
-  local dir=$1; shift
-  local envs=()
-  while [ "$1" != -- ]; do envs+=("$1"); shift; done
-  shift
-  rm -f "$dir/pid"
-  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/pid" env "${envs[@]}" "$@" >>"$dir/out.log" 2>&1 </dev/null) &
-  local deadline=$((SECONDS + 10))
-  until [ -s "$dir/pid" ]; do
-    [ $SECONDS -lt $deadline ] || die "could not start $*"
-    sleep 0.05
-  done
-}
-
-# stop_pid PID NAME SIGNAL: sends the signal and waits (bounded) until the process is gone; SIGKILL after the deadline.
-stop_pid() {
-  local pid=$1 name=$2 signal=${3:-TERM}
-  alive "$pid" || return 0
-  kill "-$signal" "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while alive "$pid"; do
-    if [ $SECONDS -ge $deadline ]; then
-      log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s; SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 10))
-      while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-      return 0
-    fi
-    sleep 0.1
-  done
-}
-
-http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null || true; }
-
-# wait_http URL PID NAME [CODE]: polls until the URL answers CODE (default 200); fails fast if the process died.
-wait_http() {
-  local url=$1 pid=$2 name=$3 want=${4:-200} code=
-  local deadline=$((SECONDS + START_TIMEOUT))
-  while :; do
-    code=$(http_code "$url")
-    [ "$code" = "$want" ] && return 0
-    alive "$pid" || { tail_log "$name"; die "$name exited while starting (see $(log_file "$name"))"; }
-    [ $SECONDS -lt $deadline ] || { tail_log "$name"; die "$name: $url did not answer $want within ${START_TIMEOUT}s (last: ${code:-no answer})"; }
-    sleep 0.2
-  done
-}
-
 log_file() {
   case $1 in
     nginx) echo "$STATE/nginx/error.log" ;;
@@ -134,8 +74,6 @@ log_file() {
     *) echo "$STATE/$1/out.log" ;;
   esac
 }
-
-tail_log() { local f; f=$(log_file "$1"); [ -f "$f" ] && { echo "---- last lines of $f" >&2; tail -n 40 "$f" >&2; }; return 0; }
 
 load_ports() { [ -f "$STATE/ports.env" ] && . "$STATE/ports.env"; return 0; }
 
@@ -156,24 +94,9 @@ ensure_built() {
 
 # ---------------------------------------------------------------- PostgreSQL and Redis
 
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
 start_postgres() {
-  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN (apt-get install postgresql)"
   local dir=$STATE/postgres
-  mkdir -p "$dir"
-  if [ "$(id -u)" = 0 ]; then
-    chown postgres:postgres "$dir"
-    runuser -u postgres -- test -w "$dir" ||
-      die "user postgres cannot write $dir (every parent directory must be searchable by it); set FLEAMARKET_STATE elsewhere"
-  fi
-  if [ ! -f "$dir/data/PG_VERSION" ]; then
-    log "initdb $dir/data"
-    as_postgres "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
-      { cat "$dir/initdb.log" >&2; die "initdb failed"; }
-  fi
+  postgres_init "$dir"
   PG_PORT=$(alloc_port "$PG_PORT_BASE")
   log "postgres on 127.0.0.1:$PG_PORT"
   as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t "$START_TIMEOUT" \
@@ -231,11 +154,7 @@ next_index() {
 }
 
 common_env() {
-  echo "DOTNET_NOLOGO=1"
-  echo "ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}"
-  echo "Logging__Console__FormatterName=simple"
-  echo "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
-  echo "Logging__Console__FormatterOptions__SingleLine=true"
+  dotnet_common_env
   echo "Redis__Configuration=127.0.0.1:$REDIS_PORT"
 }
 
@@ -252,7 +171,8 @@ start_silo() {
   envs+=(
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
-    "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
+    # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
+    "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64;Options=-c idle_in_transaction_session_timeout=5000"
     "Silo__SiloName=silo-$n"
     "Silo__AdvertisedAddress=127.0.0.1"
     "Silo__ListenAddress=127.0.0.1"
@@ -291,20 +211,9 @@ start_api() {
     "ASPNETCORE_URLS=http://127.0.0.1:$port"
     # nginx (on loopback) is the one proxy whose X-Forwarded-For the API believes (docs/security.md).
     "Api__TrustedProxies__0=127.0.0.1"
-    # The per-address limits count the client nginx names; on this machine every buyer of a load run is
-    # 127.0.0.1, so they would be one limit for everybody. Per-username and per-buyer limits still apply.
-    # FLEAMARKET_PRODUCTION_LIMITS=1 keeps the production defaults.
-    "Api__LoginsPerAddress=${FLEAMARKET_LOGINS_PER_ADDRESS:-1000000}"
   )
-  if [[ "${FLEAMARKET_PRODUCTION_LIMITS:-0}" != 1 ]]; then
-    envs+=(
-      "Api__LoginFailuresPerAddress=1000000"
-      "Api__RegistrationsPerAddress=1000000"
-      "Api__ReadsPerSecond=1000000"
-      "Api__ReadBurst=1000000"
-      "Api__FeedConnectionsPerAddress=1000000"
-    )
-  fi
+  # The per-address limits count the client nginx names; on this machine every buyer of a load run is 127.0.0.1.
+  mapfile -t -O "${#envs[@]}" envs < <(api_load_limits_env)
   log "api-$n: http://127.0.0.1:$port"
   launch "$dir" "${envs[@]}" -- dotnet "$API_DLL" --contentRoot "$(dirname "$API_DLL")"
 }
@@ -472,11 +381,7 @@ cmd_add_api() {
 # Rows of Orleans' membership table in Redis (hash "<ServiceId>/members/<ClusterId>") as TSV: silo name,
 # address (ip:port@generation), status name. Orleans' SiloStatus: 2 Joining, 3 Active, 4 ShuttingDown, 5 Stopping, 6 Dead.
 membership_rows() {
-  redis-cli -p "$REDIS_PORT" --raw HVALS "$MEMBERSHIP_KEY" 2>/dev/null | jq -r '
-    select(type == "object")
-    | [.SiloName, .SiloAddress.SiloAddress,
-       ({"0":"None","1":"Created","2":"Joining","3":"Active","4":"ShuttingDown","5":"Stopping","6":"Dead"}[.Status|tostring] // (.Status|tostring))]
-    | @tsv' 2>/dev/null || true
+  redis-cli -p "$REDIS_PORT" --raw HVALS "$MEMBERSHIP_KEY" 2>/dev/null | membership_tsv
 }
 
 # A silo's /metrics (Prometheus text), or nothing when its admin port does not answer.
@@ -484,20 +389,6 @@ silo_metrics() {
   local headers=()
   if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then headers+=(-H "X-Dashboard-Key: $FLEAMARKET_DASHBOARD_KEY"); fi
   curl -sf --max-time 3 "${headers[@]}" "http://127.0.0.1:$1/metrics" 2>/dev/null || true
-}
-
-# From a silo's /metrics: its membership view, "active=3 dead=1" (the fleamarket_silos gauge).
-metrics_view() {
-  awk '/^fleamarket_silos\{/ { match($0, /status="[^"]*"/); s = substr($0, RSTART + 8, RLENGTH - 9);
-         v[s] = $NF } END { n = 0; for (s in v) { printf "%s%s=%s", (n++ ? " " : ""), s, v[s] } }'
-}
-
-# From a silo's /metrics: "grain_type<TAB>activations" for the flea market's grains (Orleans' system and
-# dashboard grains left out), from orleans_catalog_activations{grain_type=...}.
-metrics_activations() {
-  awk '/^orleans_catalog_activations\{/ { match($0, /grain_type="[^"]*"/); t = substr($0, RSTART + 12, RLENGTH - 13);
-         if (t !~ /^sys\./ && t != "dashboard" && t != "management") a[t] += $NF }
-       END { for (t in a) printf "%s\t%d\n", t, a[t] }'
 }
 
 cmd_status() {
@@ -536,16 +427,7 @@ cmd_status() {
   if [ -s "$types" ]; then
     echo
     echo "activations per grain type (each silo's /metrics, orleans_catalog_activations):"
-    awk -F'\t' '{ silos[$1] = 1; types[$2] = 1; n[$1 "\t" $2] = $3 }
-      END {
-        printf "  %-24s", "GRAIN TYPE"; ns = 0
-        for (s in silos) order[++ns] = s
-        for (i = 1; i <= ns; i++) for (j = i + 1; j <= ns; j++) {
-          a = order[i]; b = order[j]; sub(/.*-/, "", a); sub(/.*-/, "", b)
-          if (a + 0 > b + 0) { t = order[i]; order[i] = order[j]; order[j] = t } }
-        for (i = 1; i <= ns; i++) printf " %8s", order[i]; printf "\n"
-        for (t in types) { printf "  %-24s", t; for (i = 1; i <= ns; i++) printf " %8d", n[order[i] "\t" t]; printf "\n" }
-      }' "$types"
+    activations_table <"$types"
   fi
   rm -f "$types"
   echo
@@ -609,7 +491,7 @@ cmd_down() {
   fi
 }
 
-usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
+usage() { usage_of "${BASH_SOURCE[0]}"; }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift

@@ -102,15 +102,27 @@ public static class SiloHosting
 
         if (!engines.IsLocal)
         {
-            // Failure detection measured here (kill -9 of one of two silos): calls to its grains answered again
-            // after 7–13 s with Orleans' defaults, 2.3–3 s with these (dependencies.md, without the strongly consistent
-            // directory, whose lease now bounds failover: GrainDirectory:RangeLeaseDuration). "Membership:*" overrides them.
+            // The production membership profile, measured through HTTP on the netns cluster (docs/reliability.md):
+            // purchases on a kill -9'd silo's listings succeed again after 2–4 s, on a hung (SIGSTOPped) silo's after
+            // ~11 s. A hung silo is declared dead only once its connections have been silent for MaxProbeTimeout
+            // (4 × ProbeTimeout) × NumMissedProbesLimit = 8 s, so pauses shorter than that (GC, CPU starvation) are not
+            // suspicion; Orleans also stretches probe timeouts while the prober itself is degraded. Two votes: one
+            // starved silo cannot evict a healthy one alone. "Membership:*" overrides every value.
             orleans.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
                 o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 2;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
             });
+
+            // After a kill -9 the strongly consistent directory keeps the dead silo's grains from activating elsewhere
+            // until this lease (counted from the estimated failure time) ends, in case the silo was only cut off and
+            // still runs them. Orleans' 30 s made purchases on a killed silo's listings fail for 24 s; 5 s is enough
+            // because a silo cut off is also declared dead and stops, and a stale activation cannot write anyway (the
+            // journal appends at an expected position, grain state carries an ETag). "GrainDirectory:*" overrides it.
+            orleans.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.FromSeconds(5));
         }
 
         orleans.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Membership");
@@ -166,9 +178,7 @@ public static class SiloHosting
         orleans.Services.AddOptions<GrainCollectionOptions>().BindConfiguration("GrainCollection");
         orleans.Services.AddOptions<ReminderOptions>().BindConfiguration("Reminders");
 
-        // The strongly consistent directory keeps a crashed silo's grains from activating elsewhere for
-        // RangeLeaseDuration (Orleans' default 30 s) minus the failure-detection time, in case the silo was only cut
-        // off and still runs them: that lease, not membership, bounds failover after a kill -9.
+        // RangeLeaseDuration bounds failover after a kill -9 (see ConfigureMembership for the clustered default).
         orleans.Services.AddOptions<GrainDirectoryOptions>().BindConfiguration("GrainDirectory");
     }
 

@@ -31,10 +31,19 @@ internal static class DropCommand
         var setupConcurrency = Int("--setup-concurrency", "Requests in flight during setup and verification.", Defaults.SetupConcurrency);
         var timeout = Int("--request-timeout", "Per-request timeout in seconds.", Defaults.RequestTimeoutSeconds);
         var json = new Option<bool>("--json") { Description = "Print one JSON document (figures and checks) instead of tables." };
+        var faultCommand = new Option<string?>("--fault-command") { Description = "A shell command run while purchases go on (a chaos drop's fault); verification waits for it." };
+        var faultAfter = new Option<double>("--fault-after")
+        {
+            Description = "Seconds after the opening at which --fault-command starts.",
+            DefaultValueFactory = _ => Defaults.FaultAfterSeconds,
+        };
+        var faultTimeout = Int("--fault-timeout", "Seconds after which --fault-command is killed.", Defaults.FaultTimeoutSeconds);
+        var replayKeys = new Option<bool>("--replay-keys") { Description = "After the firing, send every acknowledged purchase again with its key and expect the same order." };
 
         var command = new Command("drop", "Creates a seller, a market opening soon, listings and buyers; fires purchases at the opening; verifies the result.")
         {
             baseUrl, opensIn, listings, spread, stock, maxPerBuyer, quantity, buyers, concurrency, rate, duration, setupConcurrency, timeout, json,
+            faultCommand, faultAfter, faultTimeout, replayKeys,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -52,6 +61,10 @@ internal static class DropCommand
                 DurationSeconds = result.GetValue(duration),
                 SetupConcurrency = result.GetValue(setupConcurrency),
                 RequestTimeoutSeconds = result.GetValue(timeout),
+                FaultCommand = result.GetValue(faultCommand),
+                FaultAfterSeconds = result.GetValue(faultAfter),
+                FaultTimeoutSeconds = result.GetValue(faultTimeout),
+                ReplayKeys = result.GetValue(replayKeys),
             };
             return await RunAsync(options, result.GetValue(json), ct).ConfigureAwait(false);
         });

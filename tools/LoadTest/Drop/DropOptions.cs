@@ -44,6 +44,18 @@ internal sealed record DropOptions
     /// <summary>Price of every listing, in cents. Default 500.</summary>
     public long PriceCents { get; init; } = 500;
 
+    /// <summary>A shell command (bash -c) run this long after the opening while purchases go on: the fault of a chaos drop. Default none.</summary>
+    public string? FaultCommand { get; init; }
+
+    /// <summary>Seconds after the opening at which <see cref="FaultCommand"/> starts; negative starts it before the opening. Default 2.</summary>
+    public double FaultAfterSeconds { get; init; } = 2;
+
+    /// <summary>Longest the fault command may run before it is killed, in seconds. Default 120.</summary>
+    public int FaultTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>After the firing, send every acknowledged purchase again with its key and expect the same order. Default false.</summary>
+    public bool ReplayKeys { get; init; }
+
     /// <summary>Returns the first problem with these options, or null when they are usable.</summary>
     public string? Validate()
     {
@@ -59,6 +71,8 @@ internal sealed record DropOptions
         if (DurationSeconds is < 1 or > 3600) return "--duration must be 1 to 3600 seconds.";
         if (SetupConcurrency is < 1 or > 1000) return "--setup-concurrency must be 1 to 1000.";
         if (RequestTimeoutSeconds is < 1 or > 600) return "--request-timeout must be 1 to 600 seconds.";
+        if (FaultAfterSeconds is < -3600 or > 3600) return "--fault-after must be -3600 to 3600 seconds (negative: before the opening).";
+        if (FaultTimeoutSeconds is < 1 or > 3600) return "--fault-timeout must be 1 to 3600 seconds.";
         return null;
     }
 

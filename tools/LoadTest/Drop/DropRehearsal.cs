@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FleaMarket.LoadTest.Api;
+using FleaMarket.LoadTest.Faults;
 using FleaMarket.LoadTest.Firing;
 using FleaMarket.LoadTest.Measurement;
 using FleaMarket.LoadTest.Setup;
@@ -24,8 +25,14 @@ internal static class DropRehearsal
         var world = await new DropSetup(api, options, progress).RunAsync(ct).ConfigureAwait(false);
 
         progress.Phase = "waiting for the opening";
-        await WarmUpAsync(api, options, world, ct).ConfigureAwait(false);
         var wait = world.OpensAt - DateTimeOffset.UtcNow;
+        // The fault's clock is the opening; it may start before it (a negative --fault-after) to prepare.
+        var opening = Stopwatch.GetTimestamp() + (long)(Math.Max(wait.TotalSeconds, 0) * Stopwatch.Frequency);
+        var fault = options.FaultCommand is { Length: > 0 } command
+            ? new FaultInjection(command, options.FaultAfterSeconds, TimeSpan.FromSeconds(options.FaultTimeoutSeconds)).RunAsync(opening, ct)
+            : null;
+        await WarmUpAsync(api, options, world, ct).ConfigureAwait(false);
+        wait = world.OpensAt - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
 
         progress.Phase = "firing purchases";
@@ -33,14 +40,24 @@ internal static class DropRehearsal
         progress.Counters = counters;
         var firing = await new PurchaseFiring(api, options, world, counters, progress).RunAsync(ct).ConfigureAwait(false);
 
+        // A fault that outlasts the firing (a silo paused for 30 s) ends, and heals, before anything is read back.
+        FaultFigures? faultFigures = null;
+        if (fault is not null)
+        {
+            progress.Phase = "waiting for the fault to end";
+            faultFigures = await fault.ConfigureAwait(false);
+        }
+
         progress.Phase = "verifying";
         var view = await ServerView.ReadAsync(api, options, world, ct).ConfigureAwait(false);
-        var verification = DropChecks.Evaluate(options, firing, Interlocked.Read(ref counters.Unexpected), view);
+        var more = options.ReplayKeys ? new[] { await KeyReplay.RunAsync(api, options, firing, ct).ConfigureAwait(false) } : null;
+        var verification = DropChecks.Evaluate(options, firing, Interlocked.Read(ref counters.Unexpected), view, more);
         progress.Phase = "done";
+        var chaos = new ChaosFigures(faultFigures, Interlocked.Read(ref counters.ServerErrors), Interlocked.Read(ref counters.TransportErrors), firing.Recovery);
 
         var setup = new SetupFigures(Seconds(world.SetupTime), world.MarketId, world.OpensAt, world.ListingIds.Count, world.Buyers.Count,
             Seconds(wait > TimeSpan.Zero ? wait : TimeSpan.Zero));
-        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification);
+        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification, chaos);
     }
 
     private static RunFigures Figures(FiringResult firing, OutcomeCounters counters, DropProgress progress)

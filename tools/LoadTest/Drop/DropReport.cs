@@ -1,10 +1,12 @@
+using FleaMarket.LoadTest.Faults;
 using FleaMarket.LoadTest.Measurement;
 using FleaMarket.LoadTest.Verification;
 
 namespace FleaMarket.LoadTest.Drop;
 
 /// <summary>Everything a rehearsal measured and verified; <c>--json</c> prints exactly this (camelCase).</summary>
-internal sealed record DropReport(string BaseUrl, DropOptions Parameters, SetupFigures Setup, RunFigures Run, VerificationResult Verification)
+internal sealed record DropReport(
+    string BaseUrl, DropOptions Parameters, SetupFigures Setup, RunFigures Run, VerificationResult Verification, ChaosFigures? Chaos = null)
 {
     public bool Passed => Verification.Passed;
 }
@@ -29,3 +31,9 @@ internal sealed record RunFigures(
     LatencySummary LatencyMs,
     IReadOnlyDictionary<string, long> Statuses,
     IReadOnlyDictionary<string, long> Problems);
+
+/// <summary>
+/// What buyers lived through: the fault injected (if any), 5xx answers and transport errors to purchases, and recovery
+/// (the longest time a listing with stock left sold nothing).
+/// </summary>
+internal sealed record ChaosFigures(FaultFigures? Fault, long ServerErrors, long TransportErrors, RecoveryFigures? Recovery);

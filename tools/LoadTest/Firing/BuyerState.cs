@@ -26,6 +26,9 @@ internal sealed class BuyerState
     /// <summary>Orders the API acknowledged with 201 or 200, in the order they arrived.</summary>
     public List<OrderBody> Orders { get; } = [];
 
+    /// <summary>The Idempotency-Key each acknowledged order was made with, by order id (for the replay check).</summary>
+    public Dictionary<string, string> KeyByOrder { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The listing of the purchase in progress, kept with its key while it is retried after a 503.</summary>
     public int? PendingListing { get; private set; }
 

@@ -8,7 +8,7 @@ using FleaMarket.LoadTest.Setup;
 namespace FleaMarket.LoadTest.Firing;
 
 /// <summary>The outcome of the firing: every buyer's state and how the firing ended.</summary>
-internal sealed record FiringResult(IReadOnlyList<BuyerState> Buyers, TimeSpan Elapsed, string EndedBy, TimeSpan? LastOrderAfter);
+internal sealed record FiringResult(IReadOnlyList<BuyerState> Buyers, TimeSpan Elapsed, string EndedBy, TimeSpan? LastOrderAfter, RecoveryFigures? Recovery = null);
 
 /// <summary>
 /// Fires the purchases: <c>concurrency</c> workers take buyers from a queue, make one purchase each and put the
@@ -21,6 +21,7 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
     private readonly Channel<BuyerState> _queue = Channel.CreateUnbounded<BuyerState>();
     private readonly bool[] _soldOut = new bool[world.ListingIds.Count];
     private readonly Pacer _pacer = new(options.Rate);
+    private readonly ListingTimeline _timeline = new(world.ListingIds.Count);
     private int _activeBuyers;
 
     public async Task<FiringResult> RunAsync(CancellationToken ct)
@@ -31,7 +32,7 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stop.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
-        var step = new PurchaseStep(api, world, counters, _soldOut, PurchaseBody(options.Quantity));
+        var step = new PurchaseStep(api, world, counters, _soldOut, PurchaseBody(options.Quantity), _timeline);
         var workers = Enumerable.Range(0, Math.Min(options.Concurrency, buyers.Length))
             .Select(_ => Task.Run(() => WorkAsync(step, stop.Token), CancellationToken.None));
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -40,7 +41,8 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
         var elapsed = Stopwatch.GetElapsedTime(counters.StartTimestamp);
         var endedBy = Volatile.Read(ref _activeBuyers) == 0 ? "all-buyers-done" : ct.IsCancellationRequested ? "cancelled" : "duration";
         var lastOrder = Interlocked.Read(ref counters.LastOrderTimestamp);
-        return new FiringResult(buyers, elapsed, endedBy, lastOrder == 0 ? null : Stopwatch.GetElapsedTime(counters.StartTimestamp, lastOrder));
+        var recovery = _timeline.Summarize(counters.StartTimestamp, Interlocked.Read(ref counters.EndTimestamp), world.ListingIds);
+        return new FiringResult(buyers, elapsed, endedBy, lastOrder == 0 ? null : Stopwatch.GetElapsedTime(counters.StartTimestamp, lastOrder), recovery);
     }
 
     private async Task WorkAsync(PurchaseStep step, CancellationToken stop)

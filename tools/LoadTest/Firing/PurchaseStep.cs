@@ -7,7 +7,7 @@ using FleaMarket.LoadTest.Setup;
 namespace FleaMarket.LoadTest.Firing;
 
 /// <summary>One purchase attempt of one buyer, and what the buyer does about the answer.</summary>
-internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounters counters, bool[] soldOut, byte[] body)
+internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounters counters, bool[] soldOut, byte[] body, ListingTimeline timeline)
 {
     /// <summary>Makes one purchase request; returns true when the buyer wants nothing more.</summary>
     public async Task<bool> RunAsync(BuyerState buyer, CancellationToken stop)
@@ -28,6 +28,7 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
             counters.Latency.Record(started);
             counters.Status("transport-error");
             Interlocked.Increment(ref counters.Unexpected);
+            Interlocked.Increment(ref counters.TransportErrors);
             await RetryLaterAsync(buyer, stop).ConfigureAwait(false);
             return false;
         }
@@ -37,6 +38,8 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
         if (response.IsSuccess && response.Value is { } order)
         {
             buyer.Orders.Add(order);
+            buyer.KeyByOrder[order.OrderId] = buyer.PendingKey!;
+            timeline.Success(listing);
             Interlocked.Increment(ref counters.Orders);
             Interlocked.Add(ref counters.Units, order.Quantity);
             Interlocked.Exchange(ref counters.LastOrderTimestamp, Stopwatch.GetTimestamp());
@@ -50,12 +53,18 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
         {
             case (409, ProblemCodes.SoldOut or ProblemCodes.Closed):
                 Volatile.Write(ref soldOut[listing], true);
+                timeline.SoldOut(listing);
                 buyer.FinishAndGiveUpListing();
                 break;
             case (409, ProblemCodes.LimitExceeded):
                 buyer.FinishAndGiveUpListing();
                 break;
-            case (409, ProblemCodes.NotOpen) or (503, _) or (429, ProblemCodes.RateLimited):
+            case (503, _):
+                // The service's "not now": the same key again after the pause it asked for (Retry-After).
+                Interlocked.Increment(ref counters.ServerErrors);
+                await RetryLaterAsync(buyer, stop, response.RetryAfter).ConfigureAwait(false);
+                break;
+            case (409, ProblemCodes.NotOpen) or (429, ProblemCodes.RateLimited):
                 // Expected around the opening, under overload and past the per-buyer rate: the same key again,
                 // after the pause the service asked for (Retry-After), as a well-behaved client does.
                 await RetryLaterAsync(buyer, stop, response.RetryAfter).ConfigureAwait(false);
@@ -63,6 +72,7 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
             case ( >= 500, _):
                 // Not in the contract; the purchase may still have happened, so it is retried with its key.
                 Interlocked.Increment(ref counters.Unexpected);
+                Interlocked.Increment(ref counters.ServerErrors);
                 await RetryLaterAsync(buyer, stop).ConfigureAwait(false);
                 break;
             default:

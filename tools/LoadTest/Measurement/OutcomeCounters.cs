@@ -15,6 +15,12 @@ internal sealed class OutcomeCounters(int latencyCapacity)
     public long Unexpected;
     public long LastOrderTimestamp;
 
+    /// <summary>Purchase answers with a 5xx status (503 included).</summary>
+    public long ServerErrors;
+
+    /// <summary>Purchases that got no HTTP answer (connection refused or reset, timeout).</summary>
+    public long TransportErrors;
+
     public LatencyRecorder Latency { get; } = new(latencyCapacity);
 
     /// <summary>Stopwatch timestamp at which the last worker stopped; 0 while firing.</summary>

@@ -19,6 +19,19 @@ internal static class ConsoleReport
         figures.AddRow("Latency p50 / p90 / p99 / max", $"{run.LatencyMs.P50:N1} / {run.LatencyMs.P90:N1} / {run.LatencyMs.P99:N1} / {run.LatencyMs.Max:N1} ms");
         figures.AddRow("Retries", run.Retries.ToString("N0", CultureInfo.InvariantCulture));
         figures.AddRow("Units sold / expected", $"{report.Verification.UnitsSold:N0} / {report.Verification.ExpectedUnitsSold:N0}");
+        if (report.Chaos is { } chaos)
+        {
+            figures.AddRow("5xx / transport errors", $"{chaos.ServerErrors:N0} / {chaos.TransportErrors:N0}");
+            if (chaos.Fault is { } fault)
+            {
+                figures.AddRow("Fault", Markup.Escape($"{fault.Command} (from {fault.StartedAfterSeconds:N1} s to {fault.EndedAfterSeconds:N1} s, exit {fault.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"})"));
+            }
+
+            if (chaos.Recovery is { LongestGaps: [var gap, ..] } recovery)
+            {
+                figures.AddRow("Recovery (longest gap)", $"{recovery.LongestGapSeconds:N2} s ({Markup.Escape(gap.ListingId)}, {gap.FromSeconds:N1}–{gap.ToSeconds:N1} s)");
+            }
+        }
         AnsiConsole.Write(figures);
 
         var outcomes = new Table().Border(TableBorder.Rounded).Title("[bold]Responses[/]").AddColumn("Status or problem").AddColumn(new TableColumn("Count").RightAligned());

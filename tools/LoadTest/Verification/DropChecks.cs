@@ -10,7 +10,7 @@ namespace FleaMarket.LoadTest.Verification;
 /// </summary>
 internal static class DropChecks
 {
-    public static VerificationResult Evaluate(DropOptions options, FiringResult firing, long unexpectedResponses, ServerView view)
+    public static VerificationResult Evaluate(DropOptions options, FiringResult firing, long unexpectedResponses, ServerView view, IEnumerable<Check>? more = null)
     {
         var market = view.MarketOrders;
         var acknowledged = firing.Buyers.SelectMany(b => b.Orders).GroupBy(o => o.OrderId, StringComparer.Ordinal).Select(g => g.First()).ToList();
@@ -37,6 +37,7 @@ internal static class DropChecks
             new("no-unknown-orders", notAcknowledged <= unresolved,
                 $"{notAcknowledged} server orders were never acknowledged to a buyer; {unresolved} purchases were left unresolved when the run ended."),
         };
+        if (more is not null) checks.AddRange(more);
 
         return new VerificationResult(totalStock, options.DemandPerBuyerPerListing * options.Buyers * options.Listings, expected, sold,
             acknowledged.Sum(o => (long)o.Quantity), market.Count, acknowledged.Count, notAcknowledged, unresolved,
