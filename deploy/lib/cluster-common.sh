@@ -162,3 +162,14 @@ activations_table() {
 
 # The usage text: the script's leading comment block.
 usage_of() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$1"; }
+
+# logs [NAME]: the cluster's log files under $STATE, or one process's log (log_file NAME, defined by the script).
+show_logs() {
+  if [ $# -eq 0 ]; then
+    find "$STATE" -name '*.log' -not -path '*/postgres/data/*' | sort
+  else
+    local f; f=$(log_file "$1")
+    [ -f "$f" ] || die "no log for $1 ($f)"
+    cat "$f"
+  fi
+}

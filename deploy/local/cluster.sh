@@ -458,15 +458,7 @@ cmd_load() {
   exec dotnet "$LOAD_DLL" "$verb" --base-url "http://127.0.0.1:$NGINX_PORT" "$@"
 }
 
-cmd_logs() {
-  if [ $# -eq 0 ]; then
-    find "$STATE" -name '*.log' -not -path '*/postgres/data/*' | sort
-  else
-    local f; f=$(log_file "$1")
-    [ -f "$f" ] || die "no log for $1 ($f)"
-    cat "$f"
-  fi
-}
+cmd_logs() { show_logs "$@"; }
 
 cmd_down() {
   local purge=false

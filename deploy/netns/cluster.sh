@@ -573,13 +573,7 @@ cmd_status() {
 
 cmd_logs() {
   require_up
-  if [ $# -eq 0 ]; then
-    find "$STATE" -name '*.log' -not -path '*/postgres/data/*' | sort
-  else
-    local f; f=$(log_file "$1")
-    [ -f "$f" ] || die "no log for $1 ($f)"
-    cat "$f"
-  fi
+  show_logs "$@"
 }
 
 # down: stops every process (graceful, bounded), kills what is left in each namespace, removes namespaces, veths,

@@ -26,14 +26,16 @@ internal static class PublicReads
     public static IResult OkOrNotModified<T>(HttpContext context, T body)
     {
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, json));
+        // Serialized once: the bytes hashed for the ETag are the bytes sent.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, json);
+        var hash = SHA256.HashData(bytes);
         var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"");
         context.Response.Headers.ETag = etag.ToString();
         context.Response.Headers.CacheControl = "no-cache";
         var asked = context.Request.GetTypedHeaders().IfNoneMatch;
         return asked.Any(e => e.Compare(etag, useStrongComparison: false) || e.Equals(EntityTagHeaderValue.Any))
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(body);
+            : TypedResults.Bytes(bytes, "application/json; charset=utf-8");
     }
 
     /// <summary>
