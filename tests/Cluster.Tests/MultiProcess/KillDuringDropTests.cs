@@ -98,8 +98,10 @@ public sealed class KillDuringDropTests(EngineServersFixture engines, ITestOutpu
         timeline.Mark("sold + remaining == stock, every acknowledged order there and nothing else, every key replays its order");
         foreach (var buyer in buyers)
         {
-            var mine = acknowledged.Where(a => a.Buyer == buyer).Select(a => a.Order.OrderId).Order();
-            Assert.Equal(mine, (await Shop.MyOrderIdsAsync(api, buyer, TimeSpan.FromSeconds(30))).Order());
+            var mine = acknowledged.Where(a => a.Buyer == buyer).Select(a => a.Order.OrderId).Order().ToList();
+            var listed = (await Shop.MyOrderIdsAsync(api, buyer, TimeSpan.FromSeconds(30))).Order().ToList();
+            Assert.True(mine.SequenceEqual(listed), $"{buyer.Username}'s orders: {mine.Count} acknowledged, {listed.Count} listed; " +
+                $"missing {string.Join(", ", mine.Except(listed))}; not acknowledged {string.Join(", ", listed.Except(mine))}");
         }
     }
 }

@@ -68,9 +68,12 @@ internal static class Shop
     public static async Task<int> RemainingAsync(ApiClient api, string listingId, TimeSpan? retryFor = null) =>
         (await api.SendAsync(HttpMethod.Get, $"/api/listings/{listingId}", null, HttpStatusCode.OK, retryFor: retryFor)).GetProperty("remaining").GetInt32();
 
-    /// <summary>Order ids of the signed-in buyer (GET /api/me/orders).</summary>
+    /// <summary>
+    /// Order ids of the signed-in buyer (GET /api/me/orders, one page of up to 1000). Not the default page of 100:
+    /// while a silo is down, a buyer whose grains survived can buy well over a hundred units of a drop alone.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> MyOrderIdsAsync(ApiClient api, Shopper buyer, TimeSpan? retryFor = null) =>
-        OrderIds(await api.SendAsync(HttpMethod.Get, "/api/me/orders", null, HttpStatusCode.OK, buyer.Token, retryFor: retryFor));
+        OrderIds(await api.SendAsync(HttpMethod.Get, "/api/me/orders?limit=1000", null, HttpStatusCode.OK, buyer.Token, retryFor: retryFor));
 
     /// <summary>Every order of a market, as its seller sees them (GET /api/markets/{id}/orders, one page of up to 1000).</summary>
     public static async Task<JsonElement> MarketOrdersAsync(ApiClient api, Shopper seller, string marketId, TimeSpan? retryFor = null) =>
