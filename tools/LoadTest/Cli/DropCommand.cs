@@ -38,12 +38,13 @@ internal static class DropCommand
             DefaultValueFactory = _ => Defaults.FaultAfterSeconds,
         };
         var faultTimeout = Int("--fault-timeout", "Seconds after which --fault-command is killed.", Defaults.FaultTimeoutSeconds);
+        var costProbe = new Option<string?>("--cost-probe") { Description = "A shell command printing 'name value' counters (CPU-seconds, commits), run at the opening and when the firing ends; reported per 1,000 orders." };
         var replayKeys = new Option<bool>("--replay-keys") { Description = "After the firing, send every acknowledged purchase again with its key and expect the same order." };
 
         var command = new Command("drop", "Creates a seller, a market opening soon, listings and buyers; fires purchases at the opening; verifies the result.")
         {
             baseUrl, opensIn, listings, spread, stock, maxPerBuyer, quantity, buyers, concurrency, rate, duration, setupConcurrency, timeout, json,
-            faultCommand, faultAfter, faultTimeout, replayKeys,
+            faultCommand, faultAfter, faultTimeout, replayKeys, costProbe,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -65,6 +66,7 @@ internal static class DropCommand
                 FaultAfterSeconds = result.GetValue(faultAfter),
                 FaultTimeoutSeconds = result.GetValue(faultTimeout),
                 ReplayKeys = result.GetValue(replayKeys),
+                CostProbe = result.GetValue(costProbe),
             };
             return await RunAsync(options, result.GetValue(json), ct).ConfigureAwait(false);
         });

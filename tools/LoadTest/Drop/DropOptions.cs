@@ -53,6 +53,12 @@ internal sealed record DropOptions
     /// <summary>Longest the fault command may run before it is killed, in seconds. Default 120.</summary>
     public int FaultTimeoutSeconds { get; init; } = 120;
 
+    /// <summary>
+    /// A shell command (bash -c) run at the opening and when the firing ends, printing <c>name value</c> counters
+    /// (CPU-seconds of the system's processes, database commits); the report gives their growth per 1,000 orders. Default none.
+    /// </summary>
+    public string? CostProbe { get; init; }
+
     /// <summary>After the firing, send every acknowledged purchase again with its key and expect the same order. Default false.</summary>
     public bool ReplayKeys { get; init; }
 

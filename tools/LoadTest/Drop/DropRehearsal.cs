@@ -32,13 +32,19 @@ internal static class DropRehearsal
             ? new FaultInjection(command, options.FaultAfterSeconds, TimeSpan.FromSeconds(options.FaultTimeoutSeconds)).RunAsync(opening, ct)
             : null;
         await WarmUpAsync(api, options, world, ct).ConfigureAwait(false);
+        // Read just before the opening: what the system spends waiting for it is idle time, not the drop's.
+        var costBefore = options.CostProbe is { Length: > 0 } probe ? await CostProbe.ReadAsync(probe, ct).ConfigureAwait(false) : null;
         wait = world.OpensAt - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
 
         progress.Phase = "firing purchases";
         var counters = new OutcomeCounters(LatencyCapacity(options)) { StartTimestamp = Stopwatch.GetTimestamp() };
         progress.Counters = counters;
+        var costFrom = Stopwatch.GetTimestamp();
         var firing = await new PurchaseFiring(api, options, world, counters, progress).RunAsync(ct).ConfigureAwait(false);
+        var cost = costBefore is null ? null : CostProbe.Compare(options.CostProbe!, costBefore,
+            await CostProbe.ReadAsync(options.CostProbe!, ct).ConfigureAwait(false), Stopwatch.GetElapsedTime(costFrom).TotalSeconds,
+            Interlocked.Read(ref counters.Orders));
 
         // A fault that outlasts the firing (a silo paused for 30 s) ends, and heals, before anything is read back.
         FaultFigures? faultFigures = null;
@@ -57,7 +63,7 @@ internal static class DropRehearsal
 
         var setup = new SetupFigures(Seconds(world.SetupTime), world.MarketId, world.OpensAt, world.ListingIds.Count, world.Buyers.Count,
             Seconds(wait > TimeSpan.Zero ? wait : TimeSpan.Zero));
-        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification, chaos);
+        return new DropReport(options.BaseUrl.ToString(), options, setup, Figures(firing, counters, progress), verification, chaos, cost);
     }
 
     private static RunFigures Figures(FiringResult firing, OutcomeCounters counters, DropProgress progress)

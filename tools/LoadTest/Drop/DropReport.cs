@@ -6,7 +6,8 @@ namespace FleaMarket.LoadTest.Drop;
 
 /// <summary>Everything a rehearsal measured and verified; <c>--json</c> prints exactly this (camelCase).</summary>
 internal sealed record DropReport(
-    string BaseUrl, DropOptions Parameters, SetupFigures Setup, RunFigures Run, VerificationResult Verification, ChaosFigures? Chaos = null)
+    string BaseUrl, DropOptions Parameters, SetupFigures Setup, RunFigures Run, VerificationResult Verification, ChaosFigures? Chaos = null,
+    CostFigures? Cost = null)
 {
     public bool Passed => Verification.Passed;
 }

@@ -32,6 +32,14 @@ internal static class ConsoleReport
                 figures.AddRow("Recovery (longest gap)", $"{recovery.LongestGapSeconds:N2} s ({Markup.Escape(gap.ListingId)}, {gap.FromSeconds:N1}–{gap.ToSeconds:N1} s)");
             }
         }
+        if (report.Cost is { } cost)
+        {
+            foreach (var (name, perThousand) in cost.PerThousandOrders)
+            {
+                figures.AddRow(Markup.Escape($"{name} per 1,000 orders"), $"{perThousand:N3} ({cost.Deltas[name]:N2} in {cost.WindowSeconds:N1} s)");
+            }
+        }
+
         AnsiConsole.Write(figures);
 
         var outcomes = new Table().Border(TableBorder.Rounded).Title("[bold]Responses[/]").AddColumn("Status or problem").AddColumn(new TableColumn("Count").RightAligned());
