@@ -2,10 +2,12 @@
 # Runs every test of the solution. Installs what the tests need when it is missing (Debian packages;
 # run as root), then builds and tests in Release. Integration tests start their own throwaway
 # PostgreSQL and redis-server instances on loopback ports; nothing is skipped for a missing engine.
-# After the xunit tests, two end-to-end scripts run the real processes:
+# After the xunit tests, three end-to-end scripts run the real processes:
 #   deploy/ci/embedded-smoke.sh     the README run command, an order, a restart, the order read back
 #   deploy/ci/cluster-scaleout.sh   2 silos + 2 APIs behind nginx, a drop, a silo added during it
-# Arguments are passed to `dotnet test` (e.g. --filter ...). FLEAMARKET_SKIP_E2E=1 skips the two scripts.
+#   deploy/ci/chaos-netns.sh        3 silos + 2 APIs, each in its own network namespace: a drop with kill -9 of a
+#                                   silo, then one with a silo hung for 30 s (about 3 minutes; needs root)
+# Arguments are passed to `dotnet test` (e.g. --filter ...). FLEAMARKET_SKIP_E2E=1 skips the scripts.
 # A failing test project does not stop the others or the scripts; the last line is "N passed, N failed"
 # (each end-to-end script counts as one), and the exit status is non-zero when anything failed.
 set -euo pipefail
@@ -18,8 +20,9 @@ command -v nginx >/dev/null 2>&1 || need_packages+=(nginx)          # the local 
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)                 # the dashboard's browser test (Playwright)
 command -v jq >/dev/null 2>&1 || need_packages+=(jq)                  # the end-to-end scripts read JSON
 command -v curl >/dev/null 2>&1 || need_packages+=(curl)
-command -v ss >/dev/null 2>&1 || need_packages+=(iproute2)            # free-port checks
+command -v ss >/dev/null 2>&1 || need_packages+=(iproute2)            # free-port checks (ss), network namespaces (ip)
 command -v pgrep >/dev/null 2>&1 || need_packages+=(procps)
+command -v nft >/dev/null 2>&1 || need_packages+=(nftables)          # the chaos drop's partitions
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "Installing ${need_packages[*]} for the tests..."
   export DEBIAN_FRONTEND=noninteractive
@@ -46,7 +49,7 @@ if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 
 if [ "${FLEAMARKET_SKIP_E2E:-0}" != 1 ]; then
-  for script in deploy/ci/embedded-smoke.sh deploy/ci/cluster-scaleout.sh; do
+  for script in deploy/ci/embedded-smoke.sh deploy/ci/cluster-scaleout.sh deploy/ci/chaos-netns.sh; do
     echo "== end-to-end: $script"
     if "$script"; then
       passed=$((passed + 1))
