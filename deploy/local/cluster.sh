@@ -172,7 +172,7 @@ start_silo() {
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
     # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
-    "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64;Options=-c idle_in_transaction_session_timeout=5000"
+    "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
     "Silo__SiloName=silo-$n"
     "Silo__AdvertisedAddress=127.0.0.1"
     "Silo__ListenAddress=127.0.0.1"

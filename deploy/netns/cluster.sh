@@ -231,7 +231,7 @@ start_silo() {
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
     # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
-    "PostgreSql__ConnectionString=Host=$(host_ip postgres);Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64;Options=-c idle_in_transaction_session_timeout=5000"
+    "PostgreSql__ConnectionString=Host=$(host_ip postgres);Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
     "Silo__SiloName=$host"
     "Silo__AdvertisedAddress=$ip"
     "Silo__ListenAddress=$ip"

@@ -124,6 +124,31 @@ public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : J
     }
 
     [Fact]
+    public async Task Sessions_ConnectionStringWithoutTheSetting_EndIdleTransactionsAfterFiveSeconds()
+    {
+        await using var database = new PostgreSqlDatabase(fixture.ConnectionString);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        Assert.Equal("5s", await new NpgsqlCommand("SHOW idle_in_transaction_session_timeout", connection).ExecuteScalarAsync());
+    }
+
+    [Theory]
+    [InlineData("-c idle_in_transaction_session_timeout=60000", "1min")]
+    [InlineData("-c statement_timeout=7000", "5s")]
+    public async Task Sessions_ConnectionStringWithOptions_KeepThemAndTheirOwnTimeout(string options, string expected)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Options = options }.ConnectionString;
+        await using var database = new PostgreSqlDatabase(connectionString);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        Assert.Equal(expected, await new NpgsqlCommand("SHOW idle_in_transaction_session_timeout", connection).ExecuteScalarAsync());
+        if (options.Contains("statement_timeout", StringComparison.Ordinal))
+        {
+            Assert.Equal("7s", await new NpgsqlCommand("SHOW statement_timeout", connection).ExecuteScalarAsync());
+        }
+    }
+
+    [Fact]
     public async Task AppendAsync_StoresTheEventAsUtf8Json()
     {
         var serviceId = NewServiceId();
