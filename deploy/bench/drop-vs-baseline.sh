@@ -3,8 +3,15 @@
 # PostgreSQL storage, Orleans' dashboard off) against the baseline (one stateless ASP.NET Core API doing each
 # purchase as one PostgreSQL transaction) on the same machine, in the same run, driven by the same load tool, on
 # the same PostgreSQL server. Two shapes: a hot listing (one listing, stock that does not run out) and a spread
-# drop (1,000 listings); SHAPES="hot" runs only the first. Prints a table and leaves the load tool's JSON in $OUT.
-# Bounded: each load run is cut off after DURATION + 240 s; about 3 minutes on an idle machine. Every process
+# drop (1,000 listings); SHAPES="hot" runs only the first. Each shape runs RUNS times (default 3) on each side;
+# the table gives the median of each figure and every run's JSON stays in $OUT. Then FleaMarket's hot listing
+# once more, paced at half its median rate, for the latency at 50% load (HALF=0 skips it).
+#
+# Figures per run: acknowledged orders/s until the last order, p50/p99 latency, and the cost of the firing window
+# read by deploy/bench/system-cost.py at the opening and when the firing ends: CPU-seconds per 1,000 orders of all
+# the system's processes (silos, API nodes, nginx, PostgreSQL, Redis; the baseline and PostgreSQL), never the load
+# tool's, and PostgreSQL write transactions per order.
+# Bounded: each load run is cut off after DURATION + 240 s; about 15 minutes on an idle machine. Every process
 # started is stopped on exit, also on failure (trap).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +23,8 @@ DURATION=${DURATION:-20}
 BUYERS=${BUYERS:-1000}
 CONCURRENCY=${CONCURRENCY:-128}
 SHAPES=${SHAPES:-hot spread}
+RUNS=${RUNS:-3}
+HALF=${HALF:-1}
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 BASELINE=tools/Baseline/bin/Release/net10.0/FleaMarket.Baseline.dll
@@ -37,27 +46,35 @@ trap 'exit 130' INT TERM
 
 hot=(--listings 1 --stock 40000 --quantity 1) # large, and small enough for the load tool to read every order back
 spread=(--listings 1000 --stock 1000 --quantity 1)
-drop() { # name url shape...
-  local name=$1 url=$2; shift 2
-  echo "[bench $(date +%H:%M:%S)] $name" >&2
+drop() { # name url probe-state-dir shape...
+  local name=$1 url=$2 probe=$3; shift 3
+  echo "[bench $(date +%H:%M:%S)] $name (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
   timeout --signal=TERM $((DURATION + 240)) \
     dotnet "$LT" drop --base-url "$url" --opens-in 5 --buyers "$BUYERS" --concurrency "$CONCURRENCY" --duration "$DURATION" "$@" --json \
+      --cost-probe "$PWD/deploy/bench/system-cost.py $probe --postgres-port $PG_PORT" \
     >"$OUT/$name.json" 2>"$OUT/$name.err" || true # the units-sold check fails by design when the time runs out first
 }
 shape_args() { case $1 in hot) echo "${hot[@]}" ;; spread) echo "${spread[@]}" ;; *) echo "unknown shape $1 (hot, spread)" >&2; exit 2 ;; esac; }
 
 url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
+source "$FLEAMARKET_STATE/ports.env"
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
-  drop "fleamarket-$shape" "$url" "${args[@]}"
+  for run in $(seq 1 "$RUNS"); do drop "fleamarket-$shape-$run" "$url" "$FLEAMARKET_STATE" "${args[@]}"; done
 done
+if [ "$HALF" = 1 ] && [[ " $SHAPES " == *" hot "* ]]; then
+  # Half of the median hot rate, paced: the latency a drop sees with headroom left.
+  half=$(for run in $(seq 1 "$RUNS"); do jq -r '.run.ordersPerSecondUntilLastOrder // 0' "$OUT/fleamarket-hot-$run.json" 2>/dev/null || echo 0; done |
+    sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')
+  read -ra args <<<"$(shape_args hot)"
+  [ "${half:-0}" -gt 0 ] && drop "fleamarket-hot-half" "$url" "$FLEAMARKET_STATE" "${args[@]}" --rate "$half"
+fi
 
 # Same PostgreSQL server for the baseline: stop the FleaMarket processes, keep the database running.
 for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do kill "$(cat "$pidfile")" 2>/dev/null || true; done
 for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do
   for _ in $(seq 1 600); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 done
-source "$FLEAMARKET_STATE/ports.env"
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS baseline" -c "CREATE DATABASE baseline" >/dev/null
 baseline_port=25100 # from here up, below the ephemeral port range like the cluster's ports
 while [ -n "$(ss -Hltn "sport = :$baseline_port")" ]; do baseline_port=$((baseline_port + 1)); done
@@ -65,6 +82,10 @@ ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=baseli
   Urls="http://127.0.0.1:$baseline_port" env "Logging__LogLevel__Microsoft.AspNetCore=Warning" \
   dotnet "$BASELINE" >"$OUT/baseline.log" 2>&1 &
 baseline_pid=$!
+# The baseline's cost: its process and PostgreSQL, nothing of the stopped cluster.
+probe_dir=$FLEAMARKET_STATE/baseline-cost
+rm -rf "$probe_dir" && mkdir -p "$probe_dir/baseline" && ln -s "$FLEAMARKET_STATE/postgres" "$probe_dir/postgres"
+echo "$baseline_pid" >"$probe_dir/baseline/pid"
 deadline=$((SECONDS + 60))
 until curl -sf "http://127.0.0.1:$baseline_port/health/ready" >/dev/null; do
   [ $SECONDS -lt $deadline ] || { tail -20 "$OUT/baseline.log"; exit 1; }
@@ -73,24 +94,7 @@ until curl -sf "http://127.0.0.1:$baseline_port/health/ready" >/dev/null; do
 done
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
-  drop "baseline-$shape" "http://127.0.0.1:$baseline_port" "${args[@]}"
+  for run in $(seq 1 "$RUNS"); do drop "baseline-$shape-$run" "http://127.0.0.1:$baseline_port" "$probe_dir" "${args[@]}"; done
 done
 
-python3 - "$OUT" $SHAPES <<'PY'
-import json, sys, os
-out, shapes = sys.argv[1], sys.argv[2:]
-rows = {}
-print("| run | orders/s until the last order | p50 ms | p99 ms | orders | statuses |")
-print("|---|---|---|---|---|---|")
-for shape in shapes:
-    for system in ["fleamarket", "baseline"]:
-        name = f"{system}-{shape}"
-        doc = json.load(open(os.path.join(out, name + ".json")))
-        if "run" not in doc:
-            sys.exit(f"{name}: the load tool failed: {doc.get('error', doc)}")
-        run = rows[name] = doc["run"]
-        print(f"| {name} | {run['ordersPerSecondUntilLastOrder']:,.0f} | {run['latencyMs']['p50']:.1f} | {run['latencyMs']['p99']:.1f} | {run['orders']:,} | {run['statuses']} |")
-for shape in shapes:
-    ratio = rows[f"fleamarket-{shape}"]["ordersPerSecondUntilLastOrder"] / max(rows[f"baseline-{shape}"]["ordersPerSecondUntilLastOrder"], 1)
-    print(f"{shape}: FleaMarket / baseline = {ratio:.1f}x")
-PY
+python3 deploy/bench/drop-report.py "$OUT" "$RUNS" $SHAPES

@@ -35,7 +35,7 @@ internal sealed class SessionAuthenticationHandler(
         if (!SessionTokens.LooksValid(token)) return AuthenticateResult.Fail("Malformed token.");
 
         var sessionKey = SessionTokens.SessionKey(token);
-        var user = await grains.GetGrain<ISessionGrain>(sessionKey).Authenticate();
+        var user = await grains.Reference<ISessionGrain>(sessionKey).Authenticate();
         if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
         var identity = new ClaimsIdentity(
             [

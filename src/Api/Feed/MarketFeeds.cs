@@ -111,7 +111,7 @@ internal sealed partial class MarketFeeds : IDisposable
         foreach (var subscription in all) Close(subscription);
     }
 
-    private IMarketFeedGrain Hub(Subscription subscription) => _grains.GetGrain<IMarketFeedGrain>(subscription.Feed.MarketId);
+    private IMarketFeedGrain Hub(Subscription subscription) => _grains.Reference<IMarketFeedGrain>(subscription.Feed.MarketId);
 
     private async Task<bool> StartAsync(Subscription subscription)
     {

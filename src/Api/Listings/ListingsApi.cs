@@ -35,7 +35,7 @@ internal static class ListingsApi
     private static async Task<IResult> Get(string listingId, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsListing(listingId)) return Problem.NotFound("Listing");
-        var listing = await grains.GetGrain<IListingGrain>(listingId).Get();
+        var listing = await grains.Reference<IListingGrain>(listingId).Get();
         return listing is null ? Problem.NotFound("Listing") : PublicReads.OkOrNotModified(context, ListingResponse.From(listing));
     }
 
@@ -51,7 +51,7 @@ internal static class ListingsApi
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
 
         // One grain call: the buyer's account records the listing in the buyer's history, then buys from it.
-        var result = await grains.GetGrain<IAccountGrain>(context.User.UserId()).Purchase(listingId, (int)request.Quantity!.Value, keys[0]!);
+        var result = await grains.Reference<IAccountGrain>(context.User.UserId()).Purchase(listingId, (int)request.Quantity!.Value, keys[0]!);
         if (result.Order is { } order)
         {
             var body = OrderResponse.From(order);
@@ -76,7 +76,7 @@ internal static class ListingsApi
     {
         var rules = new Rules();
         if (Paging.Read(context.Request, rules) is not { } page) return Problem.Validation(rules.Errors);
-        var orders = Paging.Trim(context, page, await grains.GetGrain<IAccountGrain>(context.User.UserId()).GetOrderPage(page));
+        var orders = Paging.Trim(context, page, await grains.Reference<IAccountGrain>(context.User.UserId()).GetOrderPage(page));
         return TypedResults.Ok<IReadOnlyList<OrderResponse>>([.. orders.Select(OrderResponse.From)]);
     }
 
@@ -84,7 +84,7 @@ internal static class ListingsApi
     {
         // Anyone but the buyer and the seller gets the same 404 as for an order that does not exist.
         if (!OrderIds.TryGetListingId(orderId, out var listingId)) return Problem.NotFound("Order");
-        var found = await grains.GetGrain<IListingGrain>(listingId).GetOrder(orderId);
+        var found = await grains.Reference<IListingGrain>(listingId).GetOrder(orderId);
         var caller = context.User.UserId();
         return found is not null && (found.Order.BuyerId == caller || found.SellerId == caller)
             ? TypedResults.Ok(OrderResponse.From(found.Order))

@@ -32,7 +32,7 @@ internal static class MarketsApi
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
         var marketId = $"m_{Guid.NewGuid():N}";
-        var market = await grains.GetGrain<IMarketGrain>(marketId).Create(new NewMarket(
+        var market = await grains.Reference<IMarketGrain>(marketId).Create(new NewMarket(
             context.User.UserId(), request.Title!, request.Description, request.OpensAt!.Value.ToUniversalTime(), request.ClosesAt?.ToUniversalTime()));
         return TypedResults.Created($"/api/markets/{marketId}", MarketResponse.From(market));
     }
@@ -40,7 +40,7 @@ internal static class MarketsApi
     private static async Task<IResult> Get(string marketId, HttpContext context, IGrainFactory grains)
     {
         if (!Ids.IsMarket(marketId)) return Problem.NotFound("Market");
-        var details = await grains.GetGrain<IMarketGrain>(marketId).Get();
+        var details = await grains.Reference<IMarketGrain>(marketId).Get();
         return details is null ? Problem.NotFound("Market") : PublicReads.OkOrNotModified(context, MarketWithListingsResponse.From(details));
     }
 
@@ -50,7 +50,7 @@ internal static class MarketsApi
         if (!Ids.IsMarket(marketId)) return Problem.NotFound("Market");
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
-        var result = await grains.GetGrain<IMarketGrain>(marketId).AddListing(context.User.UserId(), request.ToNewListing());
+        var result = await grains.Reference<IMarketGrain>(marketId).AddListing(context.User.UserId(), request.ToNewListing());
         return result.Error switch
         {
             MarketError.NotFound => Problem.NotFound("Market"),
@@ -64,7 +64,7 @@ internal static class MarketsApi
         if (!Ids.IsMarket(marketId)) return Problem.NotFound("Market");
         var rules = new Rules();
         if (Paging.Read(context.Request, rules) is not { } page) return Problem.Validation(rules.Errors);
-        var result = await grains.GetGrain<IMarketGrain>(marketId).GetOrderPage(context.User.UserId(), page);
+        var result = await grains.Reference<IMarketGrain>(marketId).GetOrderPage(context.User.UserId(), page);
         return result.Error switch
         {
             MarketError.NotFound => Problem.NotFound("Market"),
@@ -76,10 +76,10 @@ internal static class MarketsApi
     private static async Task<Results<Ok<IReadOnlyList<MarketResponse>>, ProblemHttpResult>> OfUser(string userId, IGrainFactory grains)
     {
         if (!Ids.IsUser(userId)) return Problem.NotFound("User");
-        var account = grains.GetGrain<IAccountGrain>(userId);
+        var account = grains.Reference<IAccountGrain>(userId);
         if (await account.GetProfile() is null) return Problem.NotFound("User");
         var marketIds = await account.GetMarkets();
-        var markets = await Task.WhenAll(marketIds.Select(id => grains.GetGrain<IMarketGrain>(id).Get()));
+        var markets = await Task.WhenAll(marketIds.Select(id => grains.Reference<IMarketGrain>(id).Get()));
         return TypedResults.Ok<IReadOnlyList<MarketResponse>>([.. markets.OfType<MarketDetails>().Select(d => MarketResponse.From(d.Market))]);
     }
 }

@@ -32,7 +32,7 @@ internal static class UsersApi
         var rules = request.Validate();
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
         var username = Usernames.Normalize(request.Username!);
-        var profile = await grains.GetGrain<IUserGrain>(username).Register(username, request.Password!, request.DisplayName!);
+        var profile = await grains.Reference<IUserGrain>(username).Register(username, request.Password!, request.DisplayName!);
         if (profile is null) return Problem.Of(409, ProblemCodes.UsernameTaken, "That username is taken.");
         return TypedResults.Created($"/api/users/{profile.UserId}", new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
     }
@@ -49,7 +49,7 @@ internal static class UsersApi
             return RateLimits.TooMany(context, retryAfter, "Too many wrong passwords for this user; try again later.");
         }
 
-        var profile = await grains.GetGrain<IUserGrain>(username).VerifyPassword(request.Password!);
+        var profile = await grains.Reference<IUserGrain>(username).VerifyPassword(request.Password!);
         if (profile is null)
         {
             failures.RecordFailure(username, address);
@@ -57,7 +57,7 @@ internal static class UsersApi
         }
 
         var token = SessionTokens.NewToken();
-        var expiresAt = await grains.GetGrain<ISessionGrain>(SessionTokens.SessionKey(token)).Start(profile, options.Value.SessionExpiry);
+        var expiresAt = await grains.Reference<ISessionGrain>(SessionTokens.SessionKey(token)).Start(profile, options.Value.SessionExpiry);
         // A bearer token must not be kept by any cache between the client and here.
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created("/api/sessions/current", new SessionResponse(token, profile.UserId, expiresAt.ToUniversalTime()));
@@ -66,14 +66,14 @@ internal static class UsersApi
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(string userId, IGrainFactory grains)
     {
         if (!Ids.IsUser(userId)) return Problem.NotFound("User");
-        var profile = await grains.GetGrain<IAccountGrain>(userId).GetProfile();
+        var profile = await grains.Reference<IAccountGrain>(userId).GetProfile();
         return profile is null ? Problem.NotFound("User") : TypedResults.Ok(new UserResponse(profile.UserId, profile.Username, profile.DisplayName));
     }
 
     private static async Task<Results<Ok<CurrentSessionResponse>, ProblemHttpResult>> CurrentSession(HttpContext context, IGrainFactory grains)
     {
         // Ended or expired between authentication and this read: the same answer as for a dead token.
-        var expiresAt = await grains.GetGrain<ISessionGrain>(context.User.SessionKey()).GetExpiry();
+        var expiresAt = await grains.Reference<ISessionGrain>(context.User.SessionKey()).GetExpiry();
         return expiresAt is { } at
             ? TypedResults.Ok(new CurrentSessionResponse(context.User.UserId(), at.ToUniversalTime()))
             : Problem.Of(401, ProblemCodes.Unauthorized, "A valid bearer token is required.");
@@ -81,7 +81,7 @@ internal static class UsersApi
 
     private static async Task<NoContent> EndSession(HttpContext context, IGrainFactory grains)
     {
-        await grains.GetGrain<ISessionGrain>(context.User.SessionKey()).End();
+        await grains.Reference<ISessionGrain>(context.User.SessionKey()).End();
         return TypedResults.NoContent();
     }
 

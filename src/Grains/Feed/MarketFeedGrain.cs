@@ -95,7 +95,7 @@ public sealed partial class MarketFeedGrain : Grain, IMarketFeedGrain
 
     private async Task<bool> LoadAsync()
     {
-        if (await GrainFactory.GetGrain<IMarketGrain>(MarketId).Get() is not { } details) return false;
+        if (await GrainFactory.Reference<IMarketGrain>(MarketId).Get() is not { } details) return false;
         _view.Load(details);
         ArmBoundaryTimer();
         return true;

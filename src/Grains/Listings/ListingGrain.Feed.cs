@@ -11,7 +11,7 @@ public sealed partial class ListingGrain
     {
         if (definition.State.Setup is not { } setup) return;
         var view = View();
-        GrainFactory.GetGrain<IMarketFeedGrain>(setup.MarketId)
+        GrainFactory.Reference<IMarketFeedGrain>(setup.MarketId)
             .ListingChanged(new ListingStock(view.ListingId, view.Remaining, view.Status, _book.JournalLength))
             .Ignore();
     }

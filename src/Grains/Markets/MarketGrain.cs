@@ -29,14 +29,14 @@ public sealed class MarketGrain(
         await this.RegisterOrUpdateReminder(OpeningReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.Value.ReminderPeriod);
 
         // Last: only a market that is complete shows up in the seller's list.
-        await GrainFactory.GetGrain<IAccountGrain>(market.SellerId).AddMarket(record.MarketId);
+        await GrainFactory.Reference<IAccountGrain>(market.SellerId).AddMarket(record.MarketId);
         return View(record);
     }
 
     public async Task<MarketDetails?> Get()
     {
         if (Find() is not { } market) return null;
-        var listings = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).Get()));
+        var listings = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.Reference<IListingGrain>(id).Get()));
         return new MarketDetails(View(market), [.. listings.OfType<ListingView>()]);
     }
 
@@ -45,11 +45,11 @@ public sealed class MarketGrain(
         if (Find() is not { } market) return new AddListingResult(null, MarketError.NotFound);
         if (market.SellerId != callerId) return new AddListingResult(null, MarketError.Forbidden);
         var listingId = $"l_{Guid.NewGuid():N}";
-        var view = await GrainFactory.GetGrain<IListingGrain>(listingId).Initialize(
+        var view = await GrainFactory.Reference<IListingGrain>(listingId).Initialize(
             new ListingSetup(listingId, market.MarketId, market.SellerId, listing, market.OpensAt, market.ClosesAt));
         state.State.ListingIds.Add(listingId);
         await state.WriteStateAsync();
-        GrainFactory.GetGrain<IMarketFeedGrain>(market.MarketId).MarketChanged().Ignore();
+        GrainFactory.Reference<IMarketFeedGrain>(market.MarketId).MarketChanged().Ignore();
         return new AddListingResult(view, MarketError.None);
     }
 
@@ -57,7 +57,7 @@ public sealed class MarketGrain(
     {
         if (Find() is not { } market) return new MarketOrders(null, MarketError.NotFound);
         if (market.SellerId != callerId) return new MarketOrders(null, MarketError.Forbidden);
-        var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(null)));
+        var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrders(null)));
         return new MarketOrders([.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)], MarketError.None);
     }
 
@@ -65,7 +65,7 @@ public sealed class MarketGrain(
     {
         if (Find() is not { } market) return new MarketOrders(null, MarketError.NotFound);
         if (market.SellerId != callerId) return new MarketOrders(null, MarketError.Forbidden);
-        var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrderPage(null, page)));
+        var perListing = await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrderPage(null, page)));
         return new MarketOrders(OrderPages.Merge(perListing, page.Limit), MarketError.None);
     }
 
@@ -74,7 +74,7 @@ public sealed class MarketGrain(
         if (reminderName != OpeningReminder) return;
         if (Find() is { } market)
         {
-            await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.GetGrain<IListingGrain>(id).WarmUp()));
+            await Task.WhenAll(state.State.ListingIds.Select(id => GrainFactory.Reference<IListingGrain>(id).WarmUp()));
             if (time.GetUtcNow() < market.OpensAt) return;
         }
 

@@ -76,7 +76,7 @@ public sealed class AccountGrain(
         var newListing = !_purchaseListings.Contains(listingId);
         if (newListing) await RecordAsync(new PurchaseListingRecorded(listingId));
 
-        var result = await GrainFactory.GetGrain<IListingGrain>(listingId).Purchase(UserId, quantity, idempotencyKey);
+        var result = await GrainFactory.Reference<IListingGrain>(listingId).Purchase(UserId, quantity, idempotencyKey);
         if (newListing && result.Error == PurchaseError.NotFound)
         {
             // No such listing: it holds no order of ours, so the history need not keep it.
@@ -89,14 +89,14 @@ public sealed class AccountGrain(
     public async Task<Order[]> GetOrders()
     {
         LetGoIfUnknown();
-        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrders(UserId)));
+        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrders(UserId)));
         return [.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)];
     }
 
     public async Task<Order[]> GetOrderPage(OrderPage page)
     {
         LetGoIfUnknown();
-        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.GetGrain<IListingGrain>(id).GetOrderPage(UserId, page)));
+        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrderPage(UserId, page)));
         return OrderPages.Merge(perListing, page.Limit);
     }
 

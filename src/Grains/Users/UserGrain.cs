@@ -16,7 +16,7 @@ public sealed class UserGrain([PersistentState("user")] IPersistentState<UserSta
     {
         if (state.RecordExists) return null;
         var profile = new UserProfile($"u_{Guid.NewGuid():N}", username, displayName);
-        await GrainFactory.GetGrain<IAccountGrain>(profile.UserId).Initialize(profile);
+        await GrainFactory.Reference<IAccountGrain>(profile.UserId).Initialize(profile);
         state.State = new UserState { Profile = profile, PasswordHash = hasher.HashPassword(profile.UserId, Nfc(password)) };
         await state.WriteStateAsync();
         return profile;
