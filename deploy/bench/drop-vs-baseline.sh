@@ -54,10 +54,19 @@ drop() { # name url probe-state-dir shape...
       --cost-probe "$PWD/deploy/bench/system-cost.py $probe --postgres-port $PG_PORT" \
     >"$OUT/$name.json" 2>"$OUT/$name.err" || true # the units-sold check fails by design when the time runs out first
 }
+# One short unmeasured drop before each side's runs: the first drop after a start also measures JIT compilation
+# and connection pools filling (its CPU per order was twice the next one's), which a service that has been up for a
+# while does not pay.
+warmup() { # url
+  echo "[bench $(date +%H:%M:%S)] warm-up on $1" >&2
+  timeout --signal=TERM 240 dotnet "$LT" drop --base-url "$1" --opens-in 3 --buyers 200 --concurrency "$CONCURRENCY" --duration 5 \
+    --listings 20 --stock 100000 --json >"$OUT/warmup.json" 2>"$OUT/warmup.err" || true
+}
 shape_args() { case $1 in hot) echo "${hot[@]}" ;; spread) echo "${spread[@]}" ;; *) echo "unknown shape $1 (hot, spread)" >&2; exit 2 ;; esac; }
 
 url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
 source "$FLEAMARKET_STATE/ports.env"
+warmup "$url"
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
   for run in $(seq 1 "$RUNS"); do drop "fleamarket-$shape-$run" "$url" "$FLEAMARKET_STATE" "${args[@]}"; done
@@ -92,6 +101,7 @@ until curl -sf "http://127.0.0.1:$baseline_port/health/ready" >/dev/null; do
   kill -0 "$baseline_pid" 2>/dev/null || { tail -20 "$OUT/baseline.log"; exit 1; }
   sleep 0.2
 done
+warmup "http://127.0.0.1:$baseline_port"
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
   for run in $(seq 1 "$RUNS"); do drop "baseline-$shape-$run" "http://127.0.0.1:$baseline_port" "$probe_dir" "${args[@]}"; done

@@ -30,11 +30,28 @@ public sealed class ApiOptions
     /// </summary>
     public TimeSpan PublicReadCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an API node accepts a session it has just confirmed with the session grain without asking again
+    /// (a drop's burst of purchases then costs one session lookup per buyer and period, not one per request). A
+    /// logout reaches every node at once through the revocation hub; this bounds how late a node that misses it
+    /// notices. Zero turns the cache off. Default 5 s.
+    /// </summary>
+    public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most sessions an API node caches; beyond it, requests go to the session grain. Default 100,000.</summary>
+    public int SessionCacheCapacity { get; set; } = 100_000;
+
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()
     {
         if (SessionExpiry <= TimeSpan.Zero) throw new InvalidOperationException($"Api:{nameof(SessionExpiry)} must be greater than zero.");
         if (MaxRequestBodyBytes <= 0) throw new InvalidOperationException($"Api:{nameof(MaxRequestBodyBytes)} must be greater than zero.");
+        if (SessionCacheDuration < TimeSpan.Zero || SessionCacheDuration > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Api:{nameof(SessionCacheDuration)} must be from 0 (off) to 1 minute.");
+        }
+
+        if (SessionCacheCapacity < 1) throw new InvalidOperationException($"Api:{nameof(SessionCacheCapacity)} must be at least 1.");
         foreach (var proxy in TrustedProxies)
         {
             if (!TryParseProxy(proxy, out _)) throw new InvalidOperationException($"Api:{nameof(TrustedProxies)} has '{proxy}', which is not an IP address or CIDR range.");

@@ -9,13 +9,16 @@ namespace FleaMarket.Api.Auth;
 
 /// <summary>
 /// Resolves <c>Authorization: Bearer &lt;token&gt;</c> through the session grain, so any API node accepts any
-/// live token and a logout through one node is seen by all of them at once.
+/// live token and a logout through one node is seen by all of them at once; a session confirmed live in the last
+/// few seconds is taken from this node's <see cref="SessionCache"/>, which a logout anywhere revokes.
 /// </summary>
 internal sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IGrainFactory grains) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IGrainFactory grains,
+    SessionCache cache,
+    SessionRevocationSubscription subscription) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
     public const string UserIdClaim = "user_id";
@@ -35,8 +38,15 @@ internal sealed class SessionAuthenticationHandler(
         if (!SessionTokens.LooksValid(token)) return AuthenticateResult.Fail("Malformed token.");
 
         var sessionKey = SessionTokens.SessionKey(token);
-        var user = await grains.Reference<ISessionGrain>(sessionKey).Authenticate();
-        if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
+        // The cache serves only while revocations reach this node; otherwise every request asks the grain.
+        var user = subscription.Registered ? cache.Find(sessionKey) : null;
+        if (user is null)
+        {
+            user = await grains.Reference<ISessionGrain>(sessionKey).Authenticate();
+            if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
+            if (subscription.Registered) cache.Add(sessionKey, user);
+        }
+
         var identity = new ClaimsIdentity(
             [
                 new Claim(UserIdClaim, user.UserId),

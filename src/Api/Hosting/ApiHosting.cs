@@ -74,6 +74,9 @@ public static class ApiHosting
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.TryAddSingleton<SessionCache>();
+        services.TryAddSingleton<SessionRevocationSubscription>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRevocationSubscription>());
         services.AddFleaMarketRateLimits();
         services.AddFleaMarketPublicReads();
         services.AddLiveFeed();

@@ -79,9 +79,11 @@ internal static class UsersApi
             : Problem.Of(401, ProblemCodes.Unauthorized, "A valid bearer token is required.");
     }
 
-    private static async Task<NoContent> EndSession(HttpContext context, IGrainFactory grains)
+    private static async Task<NoContent> EndSession(HttpContext context, IGrainFactory grains, SessionCache sessions)
     {
+        // The grain revokes the session on every node; this node forgets it itself too, whatever reaches it.
         await grains.Reference<ISessionGrain>(context.User.SessionKey()).End();
+        sessions.Remove(context.User.SessionKey());
         return TypedResults.NoContent();
     }
 

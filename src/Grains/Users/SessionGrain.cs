@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace FleaMarket.Grains.Users;
@@ -11,7 +12,8 @@ namespace FleaMarket.Grains.Users;
 /// the activation go as soon as the call returns. Anyone can send well-formed random tokens; an activation
 /// kept for the idle age per token would be memory a stranger fills at will.
 /// </remarks>
-public sealed class SessionGrain([PersistentState("session")] IPersistentState<SessionState> state, TimeProvider time) : Grain, ISessionGrain
+public sealed partial class SessionGrain([PersistentState("session")] IPersistentState<SessionState> state, TimeProvider time,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
     private static readonly TimeSpan PersistSlack = TimeSpan.FromMinutes(1);
     private DateTimeOffset _expiresAt;
@@ -64,7 +66,20 @@ public sealed class SessionGrain([PersistentState("session")] IPersistentState<S
         if (!state.RecordExists || state.State.Ended) return;
         state.State.Ended = true;
         await state.WriteStateAsync();
+        // API nodes cache live sessions for a few seconds: tell them now. The session has ended whatever happens
+        // here; a node this does not reach drops its copy when it expires.
+        try
+        {
+            await GrainFactory.Reference<ISessionRevocationGrain>(ISessionRevocationGrain.ClusterKey).Revoke(this.GetPrimaryKeyString());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogRevocationFailed(exception);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An ended session could not be revoked on the API nodes; their cached copies expire by themselves.")]
+    private partial void LogRevocationFailed(Exception exception);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -48,10 +48,33 @@ public sealed class PurchaseFlowTests : IAsyncLifetime
         var a = _market.Nodes[0].CreateClient();
         var b = _market.Nodes[1].CreateClient();
         var user = await Shopper.SignUpAsync(a);
+        await _market.WaitForSessionCachesAsync();
+        // Both nodes have just seen the session live (and cache it for a few seconds).
+        Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await user.Via(b).SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await user.Via(b).SendAsync(HttpMethod.Delete, "/api/sessions/current")).StatusCode);
-        var after = await user.SendAsync(HttpMethod.Get, "/api/me");
-        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
-        Assert.Equal("unauthorized", await Shopper.ProblemCodeAsync(after));
+        foreach (var node in new[] { a, b })
+        {
+            var after = await user.Via(node).SendAsync(HttpMethod.Get, "/api/me");
+            Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+            Assert.Equal("unauthorized", await Shopper.ProblemCodeAsync(after));
+        }
+    }
+
+    [Fact]
+    public async Task Session_UsedRepeatedlyOnTwoNodes_IsCachedOnEach()
+    {
+        var a = _market.Nodes[0].CreateClient();
+        var b = _market.Nodes[1].CreateClient();
+        var user = await Shopper.SignUpAsync(a);
+        await _market.WaitForSessionCachesAsync();
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await user.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await user.Via(b).SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+        }
+
+        Assert.All(_market.Nodes, node => Assert.True(node.SessionsCached >= 1, "the node cached the session"));
     }
 }

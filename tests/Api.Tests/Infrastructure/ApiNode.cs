@@ -22,6 +22,12 @@ internal sealed class ApiNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Sessions this node's cache holds.</summary>
+    public int SessionsCached => Services.GetRequiredService<FleaMarket.Api.Auth.SessionCache>().Count;
+
+    /// <summary>Whether logouts reach this node's session cache (it serves from the cache only then).</summary>
+    public bool SessionCacheRegistered => Services.GetRequiredService<FleaMarket.Api.Auth.SessionRevocationSubscription>().Registered;
+
     /// <summary>Starts a node whose abuse limits are out of the way, unless <paramref name="configureLimits"/> sets them.</summary>
     public static async Task<ApiNode> StartAsync(
         IGrainFactory grains, Action<ApiOptions>? configure = null, Action<LimitOptions>? configureLimits = null, bool overTcp = false,

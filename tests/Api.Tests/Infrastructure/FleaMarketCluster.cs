@@ -33,6 +33,10 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
 
     public IReadOnlyList<ApiNode> Nodes => _nodes;
 
+    /// <summary>Waits until every node's session cache is registered for revocations (so it serves, and logouts reach it).</summary>
+    public Task WaitForSessionCachesAsync() =>
+        FleaMarket.TestKit.Eventually.WaitUntilAsync(() => _nodes.All(n => n.SessionCacheRegistered), "every API node's session cache to register");
+
     /// <summary>Starts <paramref name="silos"/> silos and <paramref name="apiNodes"/> API nodes; <paramref name="time"/> is the grains' clock
     /// (market opening, session expiry) while Orleans' own timers stay on real time; <paramref name="configureApi"/> adjusts the API's settings,
     /// <paramref name="configureApiServices"/> anything else of an API node's.</summary>
