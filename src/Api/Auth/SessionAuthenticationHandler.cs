@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Grains;
 using Microsoft.AspNetCore.Authentication;
@@ -15,7 +16,8 @@ internal sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IGrainFactory grains) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IGrainFactory grains,
+    GrainCallRetry retry) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
     public const string UserIdClaim = "user_id";
@@ -35,7 +37,8 @@ internal sealed class SessionAuthenticationHandler(
         if (!SessionTokens.LooksValid(token)) return AuthenticateResult.Fail("Malformed token.");
 
         var sessionKey = SessionTokens.SessionKey(token);
-        var user = await grains.GetGrain<ISessionGrain>(sessionKey).Authenticate();
+        var session = grains.GetGrain<ISessionGrain>(sessionKey);
+        var user = await retry.RunAsync("authenticate", session.Authenticate, Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
         var identity = new ClaimsIdentity(
             [
