@@ -53,17 +53,20 @@ while [ $# -gt 0 ]; do
 done
 [ ${#faults[@]} -gt 0 ] || { usage_of "${BASH_SOURCE[0]}" >&2; exit 2; }
 
-# The fault, as the shell command the load tool runs 3 s before the opening ($C is the cluster script): it finds the
-# silo holding the most listings while there is time (their activations exist since setup), snapshots where every
-# session, account and listing grain lives into $P (the load tool's --placement; before the opening because under the
-# drop's load it took 4.5 s and delayed the fault; nothing moves in between: all three are activated at setup, the
-# rebalancer is off and idle collection takes 15 min), waits until 2 s after the opening (`at S`: S seconds after the opening) and prints when the fault started and ended, and which
-# silo it took down ("faulted silo-N": the load tool attributes errors to it).
+# The fault, as the shell command the load tool runs 5 s before the opening ($C is the cluster script): while there
+# is time (activations exist since setup) it snapshots where every session, account and listing grain lives into $P
+# (the load tool's --placement) and takes the silo holding the most listings from it, waits until 2 s after the
+# opening (`at S`: S seconds after the opening) and prints when the fault started and ended, and which silo it took
+# down ("faulted silo-N": the load tool attributes errors to it). Nothing moves between the snapshot and the fault:
+# all three grain types are activated at setup, the rebalancer is off and idle collection takes 15 min. Measured at
+# load average 15-20 (the other half of the machine busy), asking the silos took 4-11 s: hence the early start.
 fault_command() {
-  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 3 }"; }
-at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 3 + s - b; print (d > 0 ? d : 0) }")"; }
-h=$($C holder listing | cut -f1); echo "holder $h"
-$C placement session account listing >"$P" || echo "placement partial"; echo "placement $(wc -l <"$P") grains at $(since)"
+  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 5 }"; }
+at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 5 + s - b; print (d > 0 ? d : 0) }")"; }
+$C placement session account listing >"$P" || echo "placement partial"
+h=$(awk -F"\t" "\$2 == \"listing\" { n[\$1]++ } END { for (s in n) if (n[s] > m) { m = n[s]; b = s } print b }" "$P")
+[ -n "$h" ] || h=$($C holder listing | cut -f1)
+echo "holder $h"; echo "placement $(wc -l <"$P") grains at $(since)"
 at 2; echo "fault-start $(since)"'
   local body faulted=true
   case $1 in
@@ -119,7 +122,7 @@ for fault in "${faults[@]}"; do
     # shellcheck disable=SC2086 # DROP_ARGS is a list of options
     code=0
     P=$OUT/$name.placement dotnet "$LOAD_DLL" drop --base-url "$url" $DROP_ARGS --replay-keys --json --placement "$OUT/$name.placement" \
-      --fault-after -3 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" &
+      --fault-after -5 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" &
     load_pid=$!
     wait "$load_pid" || code=$?
     load_pid=""
