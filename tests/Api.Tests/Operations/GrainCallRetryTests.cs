@@ -103,7 +103,6 @@ public sealed class GrainCallRetryTests
     {
         Assert.True(GrainCallRetry.IsLostInTransport(new TimeoutException()));
         Assert.True(GrainCallRetry.IsLostInTransport(new SiloUnavailableException()));
-        Assert.True(GrainCallRetry.IsLostInTransport(new OrleansMessageRejectionException("rejected")));
         Assert.True(GrainCallRetry.IsLostInTransport(new AggregateException(new TimeoutException(), new SiloUnavailableException())));
         Assert.False(GrainCallRetry.IsLostInTransport(new AggregateException(new TimeoutException(), new InvalidOperationException())));
         Assert.False(GrainCallRetry.IsLostInTransport(new AggregateException()));
