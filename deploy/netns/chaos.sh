@@ -59,7 +59,7 @@ done
 # opening (`at S`: S seconds after the opening) and prints when the fault started and ended, and which silo it took
 # down ("faulted silo-N": the load tool attributes errors to it). Nothing moves between the snapshot and the fault:
 # all three grain types are activated at setup, the rebalancer is off and idle collection takes 15 min. Measured at
-# load average 15-20 (the other half of the machine busy), asking the silos took 4-11 s: hence the early start.
+# load average 15-36 (the other half of the machine busy), asking the silos took 4-18 s: hence the early start.
 fault_command() {
   local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 5 }"; }
 at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 5 + s - b; print (d > 0 ? d : 0) }")"; }
