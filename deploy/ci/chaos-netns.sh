@@ -3,7 +3,8 @@
 # kill -9 of the silo holding the most listings, and that silo hung (SIGSTOP) for 30 s. Each passes only when the
 # drop's checks pass (nothing acknowledged lost, nothing oversold, one order per key, stock equal to orders, no
 # transport error) and purchases on every listing with stock succeeded again within the bound (RECOVERY_KILL_S,
-# RECOVERY_PAUSE_S). Needs root, iproute2 and nftables; leaves no namespace, link or process behind (the scripts'
+# RECOVERY_PAUSE_S), and when no buyer whose session, account and listing all lived on surviving silos (the placement
+# snapshot taken just before the fault) got a 5xx or a transport error. Needs root, iproute2 and nftables; leaves no namespace, link or process behind (the scripts'
 # traps), and prints the logs of a failed run.
 set -euo pipefail
 
@@ -22,12 +23,17 @@ status=0
 CHAOS_OUT=$out timeout --signal=TERM --kill-after=60 "$BUDGET_S" \
   "$REPO/deploy/netns/chaos.sh" kill-silo pause-silo --results "$results" || status=$?
 
-# Columns: fault passed failed_checks units_sold acknowledged 5xx transport recovery_s ...
+# Columns: fault passed failed_checks units_sold acknowledged 5xx transport recovery_s fault_from_s fault_to_s
+# dead_silos loadavg errors_faulted_silo errors_elsewhere errors_unplaced (the last three "5xx+transport/buyers").
 verdict=$(awk -F'\t' -v kill="$RECOVERY_KILL_S" -v pause="$RECOVERY_PAUSE_S" '
+  function errors(field,  parts) { split(field, parts, /[+\/]/); return parts[1] + parts[2] }
   NR == 1 { next }
   { bound = ($1 == "kill-silo") ? kill : pause
-    ok = ($2 == "yes" && $8 != "" && $8 + 0 < bound)
-    printf "%s: passed=%s recovery=%ss (bound %ss) %s\n", $1, $2, $8, bound, ok ? "OK" : "FAIL"
+    # No attribution (an empty column) proves nothing, so it fails too.
+    spared = ($14 != "" && errors($14) == 0)
+    ok = ($2 == "yes" && $8 != "" && $8 + 0 < bound && spared)
+    printf "%s: passed=%s recovery=%ss (bound %ss) errors: faulted silo %s, elsewhere %s, unplaced %s %s\n", $1, $2, $8, bound,
+      $13, $14, $15, ok ? "OK" : "FAIL"
     if (!ok) bad = 1; n++ }
   END { if (n != 2) { print "expected 2 runs, got " n + 0; bad = 1 } exit bad }' "$results" 2>/dev/null) || status=1
 echo "$verdict"

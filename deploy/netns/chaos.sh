@@ -17,8 +17,13 @@
 #
 # Prints one line per run and appends it to FILE (default: none) as TSV: fault, passed, failed checks, units
 # sold/stock, acknowledged orders, 5xx, transport errors, recovery (longest time a listing with stock left sold
-# nothing, s), when the fault ran (s after the opening), silos declared Dead afterwards, load average at the start. Exit code 0 when every run
-# passed its checks. The full JSON of each run is kept in $CHAOS_OUT (default: a temporary directory, printed).
+# nothing, s), when the fault ran (s after the opening), silos declared Dead afterwards, load average at the start,
+# then who got the 5xx and transport errors (from a placement snapshot of every silo's session, account and listing
+# grains taken just before the opening): failed purchases of buyers with the session, account or
+# listing on the faulted silo, of buyers with all three elsewhere, and of buyers with a grain in no silo's list
+# (each "5xx+transport/buyers"; for a fault with no faulted silo every placed failure counts as "elsewhere").
+# Exit code 0 when every run passed its checks. The full JSON of each run and its placement snapshot are kept in
+# $CHAOS_OUT (default: a temporary directory, printed).
 # Environment: DROP_ARGS replaces the drop's shape (default below); variables exported before the call reach
 # every silo and API node (e.g. Membership__ProbeTimeout=00:00:02 to try a membership profile).
 set -euo pipefail
@@ -48,24 +53,33 @@ while [ $# -gt 0 ]; do
 done
 [ ${#faults[@]} -gt 0 ] || { usage_of "${BASH_SOURCE[0]}" >&2; exit 2; }
 
-# The fault, as the shell command the load tool runs 3 s before the opening ($C is the cluster script): it finds the
-# silo holding the most listings while there is time (their activations exist since setup), waits until 2 s after
-# the opening (`at S`: S seconds after the opening) and prints when the fault started and ended.
+# The fault, as the shell command the load tool runs 5 s before the opening ($C is the cluster script): while there
+# is time (activations exist since setup) it snapshots where every session, account and listing grain lives into $P
+# (the load tool's --placement) and takes the silo holding the most listings from it, waits until 2 s after the
+# opening (`at S`: S seconds after the opening) and prints when the fault started and ended, and which silo it took
+# down ("faulted silo-N": the load tool attributes errors to it). Nothing moves between the snapshot and the fault:
+# all three grain types are activated at setup, the rebalancer is off and idle collection takes 15 min. Measured at
+# load average 15-36 (the other half of the machine busy), asking the silos took 4-18 s: hence the early start.
 fault_command() {
-  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 3 }"; }
-at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 3 + s - b; print (d > 0 ? d : 0) }")"; }
-h=$($C holder listing | cut -f1); echo "holder $h"; at 2; echo "fault-start $(since)"'
-  local body
+  local prelude='t0=$EPOCHREALTIME; since() { awk -v a="$t0" -v b="$EPOCHREALTIME" "BEGIN { printf \"%.2f\", b - a - 5 }"; }
+at() { sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v s="$1" "BEGIN { d = a + 5 + s - b; print (d > 0 ? d : 0) }")"; }
+$C placement session account listing >"$P" || echo "placement partial"
+h=$(awk -F"\t" "\$2 == \"listing\" { n[\$1]++ } END { for (s in n) if (n[s] > m) { m = n[s]; b = s } print b }" "$P")
+[ -n "$h" ] || h=$($C holder listing | cut -f1)
+echo "holder $h"; echo "placement $(wc -l <"$P") grains at $(since)"
+at 2; echo "fault-start $(since)"'
+  local body faulted=true
   case $1 in
     kill-silo) body='$C kill-silo ${h#silo-}' ;;
     pause-silo) body='$C pause $h; at 32; $C resume $h' ;;
     cut-silo) body='$C partition $h others; at 22; $C heal' ;;
     cut-storage) body='$C partition $h redis; $C partition $h postgres; at 22; $C heal' ;;
-    kill-api) body='$C kill-api 1' ;;
-    redis-down) body='$C stop redis; at 22; $C start redis' ;;
-    postgres-restart) body='$C restart postgres' ;;
+    kill-api) body='$C kill-api 1'; faulted=false ;;
+    redis-down) body='$C stop redis; at 22; $C start redis'; faulted=false ;;
+    postgres-restart) body='$C restart postgres'; faulted=false ;;
     *) die "unknown fault '$1' (kill-silo pause-silo cut-silo cut-storage kill-api redis-down postgres-restart, or all)" ;;
   esac
+  $faulted && body='echo "faulted $h"; '$body
   printf '%s\n%s\necho "fault-end $(since)"\n' "$prelude" "$body"
 }
 for f in "${faults[@]}"; do fault_command "$f" >/dev/null; done
@@ -87,7 +101,7 @@ trap '[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null; "$CLUSTER" down --keep
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-header=$'fault\tpassed\tfailed_checks\tunits_sold\tacknowledged\t5xx\ttransport\trecovery_s\tfault_from_s\tfault_to_s\tdead_silos\tloadavg'
+header=$'fault\tpassed\tfailed_checks\tunits_sold\tacknowledged\t5xx\ttransport\trecovery_s\tfault_from_s\tfault_to_s\tdead_silos\tloadavg\terrors_faulted_silo\terrors_elsewhere\terrors_unplaced'
 echo "$header"
 [ -n "$results" ] && [ ! -s "$results" ] && echo "$header" >"$results"
 failed=0 seq=0
@@ -107,8 +121,8 @@ for fault in "${faults[@]}"; do
     log "$name: drop through $url; fault 2 s after the opening: $(fault_command "$fault")"
     # shellcheck disable=SC2086 # DROP_ARGS is a list of options
     code=0
-    dotnet "$LOAD_DLL" drop --base-url "$url" $DROP_ARGS --replay-keys --json \
-      --fault-after -3 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" &
+    P=$OUT/$name.placement dotnet "$LOAD_DLL" drop --base-url "$url" $DROP_ARGS --replay-keys --json --placement "$OUT/$name.placement" \
+      --fault-after -5 --fault-timeout 150 --fault-command "$(fault_command "$fault")" >"$OUT/$name.json" 2>"$OUT/$name.err" &
     load_pid=$!
     wait "$load_pid" || code=$?
     load_pid=""
@@ -131,7 +145,9 @@ for fault in "${faults[@]}"; do
         (.chaos.serverErrors | tostring), (.chaos.transportErrors | tostring),
         (.chaos.recovery.longestGapSeconds | tostring),
         (.chaos.fault.output // "" | [capture("fault-start (?<s>[0-9.]+)")] | .[0].s // ""),
-        (.chaos.fault.output // "" | [capture("fault-end (?<s>[0-9.]+)")] | .[0].s // ""), $dead, $load ] | @tsv' \
+        (.chaos.fault.output // "" | [capture("fault-end (?<s>[0-9.]+)")] | .[0].s // ""), $dead, $load,
+        (.chaos.attribution // {} | .onFaultedSilo, .nothingOnFaultedSilo, .notPlaced
+          | if . == null then "" else "\(.serverErrors)+\(.transportErrors)/\(.buyers)" end) ] | @tsv' \
       "$OUT/$name.json" | tee -a "${results:-/dev/null}"
   done
 done

@@ -21,6 +21,9 @@
 #   deploy/netns/cluster.sh pause HOST | resume HOST    SIGSTOP / SIGCONT of every process in HOST (a hung process)
 #   deploy/netns/cluster.sh heal                        links up, nft rules gone, paused hosts resumed
 #   deploy/netns/cluster.sh holder [GRAIN_TYPE]         the silo with the most activations of a type (default listing)
+#   deploy/netns/cluster.sh placement [GRAIN_TYPE...]   every grain active on each silo (of these types; default all):
+#                                                       "silo<TAB>grainType<TAB>key" lines, from each silo's admin
+#                                                       /placement; a silo that does not answer is named on stderr
 #   deploy/netns/cluster.sh exec HOST CMD...            run a command inside HOST's namespace
 #   deploy/netns/cluster.sh logs [HOST]                 list the log files, or print one
 #   deploy/netns/cluster.sh down [--keep-logs DIR]      stop everything and remove every namespace, veth, bridge, nft
@@ -524,6 +527,30 @@ cmd_holder() {
   printf '%s\t%s\n' "$best" "$most"
 }
 
+# cmd_placement [TYPE...]: where each grain lives now (the chaos drop snapshots it just before a fault). Exit code 1
+# when a running silo did not answer within the bound, so a caller knows the snapshot is partial.
+cmd_placement() {
+  require_up
+  local query="" t h missing=0
+  for t in "$@"; do query+="${query:+&}type=$t"; done
+  # Every silo at once and bounded: one busy with a drop may take a second; a hung one must not hold the snapshot.
+  for h in $(hosts | grep '^silo-'); do
+    alive "$(pid_of "$STATE/$h")" &&
+      in_ns "$h" curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/placement${query:+?$query}" >"$STATE/.placement-$h" 2>/dev/null ||
+      rm -f "$STATE/.placement-$h" &
+  done
+  wait
+  for h in $(hosts | grep '^silo-'); do
+    if [ -f "$STATE/.placement-$h" ]; then
+      sed "s/^/$h\t/" "$STATE/.placement-$h"
+      rm -f "$STATE/.placement-$h"
+    elif alive "$(pid_of "$STATE/$h")"; then
+      log "placement: $h did not answer"; missing=1
+    fi
+  done
+  return $missing
+}
+
 cmd_status() {
   require_up
   echo "state      $STATE"
@@ -631,6 +658,7 @@ case $cmd in
   resume) cmd_resume "$@" ;;
   heal) cmd_heal ;;
   holder) cmd_holder "$@" ;;
+  placement) cmd_placement "$@" ;;
   exec) require_host "${1:-}"; h=$1; shift; in_ns "$h" "$@" ;;
   logs) cmd_logs "$@" ;;
   down) cmd_down "$@" ;;

@@ -41,6 +41,20 @@ public sealed class ApiOptions
     /// <summary>Most sessions an API node caches; beyond it, requests go to the session grain. Default 100,000.</summary>
     public int SessionCacheCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// How many times a purchase, or the session read that authenticates a request, is sent again when its grain
+    /// call was lost in transport (no answer in time, the silo or its gateway gone); 0 turns repeats off. Safe: a
+    /// purchase carries its Idempotency-Key. Default 1.
+    /// </summary>
+    public int GrainCallRetries { get; set; } = 1;
+
+    /// <summary>
+    /// How long a repeated grain call may run in all, counted from the first attempt: no repeat starts after it and a
+    /// repeat still running at its end answers 503. Keep it under the clients' and the proxy's timeouts. Default 15 s
+    /// (Cluster:ResponseTimeout 10 s plus a repeat's worth).
+    /// </summary>
+    public TimeSpan GrainCallBudget { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Throws naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -60,6 +74,12 @@ public sealed class ApiOptions
         if (PublicReadCacheDuration < TimeSpan.Zero || PublicReadCacheDuration > TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException($"Api:{nameof(PublicReadCacheDuration)} must be between 0 and 1 minute.");
+        }
+
+        if (GrainCallRetries is < 0 or > 3) throw new InvalidOperationException($"Api:{nameof(GrainCallRetries)} must be 0 to 3.");
+        if (GrainCallBudget <= TimeSpan.Zero || GrainCallBudget > TimeSpan.FromMinutes(2))
+        {
+            throw new InvalidOperationException($"Api:{nameof(GrainCallBudget)} must be greater than zero and at most 2 minutes.");
         }
 
         if (PublicUrl is { IsAbsoluteUri: false }) throw new InvalidOperationException($"Api:{nameof(PublicUrl)} must be an absolute URL.");

@@ -38,6 +38,7 @@ else
     app.MapFleaMarketMetrics();
 }
 
+if (admin.Enabled) app.MapFleaMarketPlacement();
 if (admin.Enabled && builder.Configuration.GetValue("Dashboard:Enabled", defaultValue: true)) app.MapOrleansDashboard("/dashboard");
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("FleaMarket is up on {Urls}. Stop with Ctrl+C.", string.Join(", ", app.Urls)));

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using FleaMarket.Api.Operations;
 using FleaMarket.Api.Problems;
 using FleaMarket.Grains;
 using Microsoft.AspNetCore.Authentication;
@@ -18,7 +19,8 @@ internal sealed class SessionAuthenticationHandler(
     UrlEncoder encoder,
     IGrainFactory grains,
     SessionCache cache,
-    SessionRevocationSubscription subscription) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    SessionRevocationSubscription subscription,
+    GrainCallRetry retry) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
     public const string UserIdClaim = "user_id";
@@ -42,7 +44,8 @@ internal sealed class SessionAuthenticationHandler(
         var user = subscription.Registered ? cache.Find(sessionKey) : null;
         if (user is null)
         {
-            user = await grains.Reference<ISessionGrain>(sessionKey).Authenticate();
+            var session = grains.Reference<ISessionGrain>(sessionKey);
+            user = await retry.RunAsync("authenticate", session.Authenticate, Context.RequestAborted);
             if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
             if (subscription.Registered) cache.Add(sessionKey, user);
         }

@@ -33,6 +33,7 @@ public static class ApiHosting
         services.AddValidatedOptions<LimitOptions>(ApiOptions.SectionName, o => o.Validate());
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GrainCallRetry>();
 
         // ASP.NET Core logs two lines per request at Information: under a drop that is most of the API's CPU.
         // Unless configuration says otherwise ("Logging:LogLevel:Microsoft.AspNetCore"), keep its warnings only.

@@ -40,7 +40,7 @@ internal static class ListingsApi
     }
 
     private static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult>> Purchase(
-        string listingId, PurchaseRequest request, HttpContext context, IGrainFactory grains)
+        string listingId, PurchaseRequest request, HttpContext context, IGrainFactory grains, GrainCallRetry retry)
     {
         if (!Ids.IsListing(listingId)) return Problem.NotFound("Listing");
         var keys = context.Request.Headers[IdempotencyKeyHeader];
@@ -51,7 +51,9 @@ internal static class ListingsApi
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
 
         // One grain call: the buyer's account records the listing in the buyer's history, then buys from it.
-        var result = await grains.Reference<IAccountGrain>(context.User.UserId()).Purchase(listingId, (int)request.Quantity!.Value, keys[0]!);
+        // Sent again with the same key when it was lost with a silo: the listing answers a repeated key with the first order.
+        var account = grains.Reference<IAccountGrain>(context.User.UserId());
+        var result = await retry.RunAsync("purchase", () => account.Purchase(listingId, (int)request.Quantity!.Value, keys[0]!), context.RequestAborted);
         if (result.Order is { } order)
         {
             var body = OrderResponse.From(order);

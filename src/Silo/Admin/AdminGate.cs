@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 namespace FleaMarket.Silo.Admin;
 
 /// <summary>
-/// Keeps the dashboard on the admin port: /dashboard is answered only on a port of Admin:Urls (404 elsewhere,
-/// so the API port facing the load balancer never exposes it, whatever Host header a client forges), and
-/// there /dashboard and /metrics need Dashboard:AccessKey when one is set (as <c>?key=</c> or the
-/// X-Dashboard-Key header). Health probes stay open: orchestrators call them without secrets.
+/// Keeps the dashboard and the placement list on the admin port: /dashboard and /placement are answered only on a
+/// port of Admin:Urls (404 elsewhere, so the API port facing the load balancer never exposes them, whatever Host
+/// header a client forges), and there /dashboard, /metrics and /placement need Dashboard:AccessKey when one is set
+/// (as <c>?key=</c> or the X-Dashboard-Key header). Health probes stay open: orchestrators call them without secrets.
 /// </summary>
 /// <remarks>
 /// Orleans' dashboard is a single-page app: once opened with <c>?key=</c> it loads its scripts and polls its JSON
@@ -25,13 +25,14 @@ internal sealed partial class AdminGate(RequestDelegate next, IOptions<AdminOpti
         var path = request.Path;
         var onAdminPort = _adminPorts.Contains(context.Connection.LocalPort);
         var isDashboard = path.StartsWithSegments(DashboardPath, StringComparison.OrdinalIgnoreCase);
-        if (isDashboard && !onAdminPort)
+        var isPlacement = path.StartsWithSegments(PlacementEndpoint.Path, StringComparison.OrdinalIgnoreCase);
+        if ((isDashboard || isPlacement) && !onAdminPort)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
-        if (onAdminPort && (isDashboard || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)))
+        if (onAdminPort && (isDashboard || isPlacement || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)))
         {
             if (!Admits(context, isDashboard))
             {

@@ -39,12 +39,14 @@ internal static class DropCommand
         };
         var faultTimeout = Int("--fault-timeout", "Seconds after which --fault-command is killed.", Defaults.FaultTimeoutSeconds);
         var costProbe = new Option<string?>("--cost-probe") { Description = "A shell command printing 'name value' counters (CPU-seconds, commits), run at the opening and when the firing ends; reported per 1,000 orders." };
+        var placement = new Option<string?>("--placement") { Description = "A placement snapshot file (silo, grain type, key per line), read after the fault: 5xx and transport errors split by whether the buyer's grains were on the faulted silo." };
+        var faultedSilo = new Option<string?>("--faulted-silo") { Description = "The silo the fault took down (default: the fault command's 'faulted NAME' output line)." };
         var replayKeys = new Option<bool>("--replay-keys") { Description = "After the firing, send every acknowledged purchase again with its key and expect the same order." };
 
         var command = new Command("drop", "Creates a seller, a market opening soon, listings and buyers; fires purchases at the opening; verifies the result.")
         {
             baseUrl, opensIn, listings, spread, stock, maxPerBuyer, quantity, buyers, concurrency, rate, duration, setupConcurrency, timeout, json,
-            faultCommand, faultAfter, faultTimeout, replayKeys, costProbe,
+            faultCommand, faultAfter, faultTimeout, replayKeys, costProbe, placement, faultedSilo,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -67,6 +69,8 @@ internal static class DropCommand
                 FaultTimeoutSeconds = result.GetValue(faultTimeout),
                 ReplayKeys = result.GetValue(replayKeys),
                 CostProbe = result.GetValue(costProbe),
+                PlacementFile = result.GetValue(placement),
+                FaultedSilo = result.GetValue(faultedSilo),
             };
             return await RunAsync(options, result.GetValue(json), ct).ConfigureAwait(false);
         });

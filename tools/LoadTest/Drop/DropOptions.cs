@@ -54,6 +54,16 @@ internal sealed record DropOptions
     public int FaultTimeoutSeconds { get; init; } = 120;
 
     /// <summary>
+    /// A placement snapshot (<c>silo&lt;TAB&gt;grainType&lt;TAB&gt;key</c> lines, <c>deploy/netns/cluster.sh placement</c>),
+    /// read once the fault command has ended (it may write the file just before injecting the fault): the report then
+    /// splits 5xx and transport errors by whether the buyer's session, account or listing was on the faulted silo. Default none.
+    /// </summary>
+    public string? PlacementFile { get; init; }
+
+    /// <summary>The silo the fault took down, for <see cref="PlacementFile"/>; default: the fault command's "faulted NAME" output line.</summary>
+    public string? FaultedSilo { get; init; }
+
+    /// <summary>
     /// A shell command (bash -c) run at the opening and when the firing ends, printing <c>name value</c> counters
     /// (CPU-seconds of the system's processes, database commits); the report gives their growth per 1,000 orders. Default none.
     /// </summary>

@@ -59,7 +59,12 @@ internal static class DropRehearsal
         var more = options.ReplayKeys ? new[] { await KeyReplay.RunAsync(api, options, firing, ct).ConfigureAwait(false) } : null;
         var verification = DropChecks.Evaluate(options, firing, Interlocked.Read(ref counters.Unexpected), view, more);
         progress.Phase = "done";
-        var chaos = new ChaosFigures(faultFigures, Interlocked.Read(ref counters.ServerErrors), Interlocked.Read(ref counters.TransportErrors), firing.Recovery);
+        // Read once the fault command has ended: it writes the snapshot just before it injects the fault.
+        var attribution = options.PlacementFile is { Length: > 0 } placement
+            ? FaultAttribution.FromFile(firing.Failures ?? [], placement, options.FaultedSilo, faultFigures?.Output)
+            : null;
+        var chaos = new ChaosFigures(
+            faultFigures, Interlocked.Read(ref counters.ServerErrors), Interlocked.Read(ref counters.TransportErrors), firing.Recovery, attribution);
 
         var setup = new SetupFigures(Seconds(world.SetupTime), world.MarketId, world.OpensAt, world.ListingIds.Count, world.Buyers.Count,
             Seconds(wait > TimeSpan.Zero ? wait : TimeSpan.Zero));

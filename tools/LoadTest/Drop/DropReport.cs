@@ -34,7 +34,7 @@ internal sealed record RunFigures(
     IReadOnlyDictionary<string, long> Problems);
 
 /// <summary>
-/// What buyers lived through: the fault injected (if any), 5xx answers and transport errors to purchases, and recovery
-/// (the longest time a listing with stock left sold nothing).
+/// What buyers lived through: the fault injected (if any), 5xx answers and transport errors to purchases, recovery
+/// (the longest time a listing with stock left sold nothing) and, given a placement snapshot, who got the errors.
 /// </summary>
-internal sealed record ChaosFigures(FaultFigures? Fault, long ServerErrors, long TransportErrors, RecoveryFigures? Recovery);
+internal sealed record ChaosFigures(FaultFigures? Fault, long ServerErrors, long TransportErrors, RecoveryFigures? Recovery, AttributionFigures? Attribution = null);

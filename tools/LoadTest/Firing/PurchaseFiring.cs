@@ -2,13 +2,16 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using FleaMarket.LoadTest.Api;
 using FleaMarket.LoadTest.Drop;
+using FleaMarket.LoadTest.Faults;
 using FleaMarket.LoadTest.Measurement;
 using FleaMarket.LoadTest.Setup;
 
 namespace FleaMarket.LoadTest.Firing;
 
 /// <summary>The outcome of the firing: every buyer's state and how the firing ended.</summary>
-internal sealed record FiringResult(IReadOnlyList<BuyerState> Buyers, TimeSpan Elapsed, string EndedBy, TimeSpan? LastOrderAfter, RecoveryFigures? Recovery = null);
+internal sealed record FiringResult(
+    IReadOnlyList<BuyerState> Buyers, TimeSpan Elapsed, string EndedBy, TimeSpan? LastOrderAfter, RecoveryFigures? Recovery = null,
+    IReadOnlyList<PurchaseFailure>? Failures = null);
 
 /// <summary>
 /// Fires the purchases: <c>concurrency</c> workers take buyers from a queue, make one purchase each and put the
@@ -22,6 +25,7 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
     private readonly bool[] _soldOut = new bool[world.ListingIds.Count];
     private readonly Pacer _pacer = new(options.Rate);
     private readonly ListingTimeline _timeline = new(world.ListingIds.Count);
+    private readonly PurchaseFailures _failures = new();
     private int _activeBuyers;
 
     public async Task<FiringResult> RunAsync(CancellationToken ct)
@@ -32,7 +36,7 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stop.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
-        var step = new PurchaseStep(api, world, counters, _soldOut, PurchaseBody(options.Quantity), _timeline);
+        var step = new PurchaseStep(api, world, counters, _soldOut, PurchaseBody(options.Quantity), _timeline, _failures);
         var workers = Enumerable.Range(0, Math.Min(options.Concurrency, buyers.Length))
             .Select(_ => Task.Run(() => WorkAsync(step, stop.Token), CancellationToken.None));
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -42,7 +46,8 @@ internal sealed class PurchaseFiring(ApiClient api, DropOptions options, DropWor
         var endedBy = Volatile.Read(ref _activeBuyers) == 0 ? "all-buyers-done" : ct.IsCancellationRequested ? "cancelled" : "duration";
         var lastOrder = Interlocked.Read(ref counters.LastOrderTimestamp);
         var recovery = _timeline.Summarize(counters.StartTimestamp, Interlocked.Read(ref counters.EndTimestamp), world.ListingIds);
-        return new FiringResult(buyers, elapsed, endedBy, lastOrder == 0 ? null : Stopwatch.GetElapsedTime(counters.StartTimestamp, lastOrder), recovery);
+        return new FiringResult(
+            buyers, elapsed, endedBy, lastOrder == 0 ? null : Stopwatch.GetElapsedTime(counters.StartTimestamp, lastOrder), recovery, _failures.Snapshot());
     }
 
     private async Task WorkAsync(PurchaseStep step, CancellationToken stop)

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using FleaMarket.LoadTest.Api;
+using FleaMarket.LoadTest.Faults;
 using FleaMarket.LoadTest.Measurement;
 using FleaMarket.LoadTest.Setup;
 
 namespace FleaMarket.LoadTest.Firing;
 
 /// <summary>One purchase attempt of one buyer, and what the buyer does about the answer.</summary>
-internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounters counters, bool[] soldOut, byte[] body, ListingTimeline timeline)
+internal sealed class PurchaseStep(
+    ApiClient api, DropWorld world, OutcomeCounters counters, bool[] soldOut, byte[] body, ListingTimeline timeline, PurchaseFailures failures)
 {
     /// <summary>Makes one purchase request; returns true when the buyer wants nothing more.</summary>
     public async Task<bool> RunAsync(BuyerState buyer, CancellationToken stop)
@@ -29,6 +31,7 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
             counters.Status("transport-error");
             Interlocked.Increment(ref counters.Unexpected);
             Interlocked.Increment(ref counters.TransportErrors);
+            failures.Add(Failure(buyer, listing, null, null));
             await RetryLaterAsync(buyer, stop).ConfigureAwait(false);
             return false;
         }
@@ -62,6 +65,7 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
             case (503, _):
                 // The service's "not now": the same key again after the pause it asked for (Retry-After).
                 Interlocked.Increment(ref counters.ServerErrors);
+                failures.Add(Failure(buyer, listing, response.Status, code));
                 await RetryLaterAsync(buyer, stop, response.RetryAfter).ConfigureAwait(false);
                 break;
             case (409, ProblemCodes.NotOpen) or (429, ProblemCodes.RateLimited):
@@ -73,6 +77,7 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
                 // Not in the contract; the purchase may still have happened, so it is retried with its key.
                 Interlocked.Increment(ref counters.Unexpected);
                 Interlocked.Increment(ref counters.ServerErrors);
+                failures.Add(Failure(buyer, listing, response.Status, code));
                 await RetryLaterAsync(buyer, stop).ConfigureAwait(false);
                 break;
             default:
@@ -83,6 +88,10 @@ internal sealed class PurchaseStep(ApiClient api, DropWorld world, OutcomeCounte
 
         return false;
     }
+
+    private PurchaseFailure Failure(BuyerState buyer, int listing, int? status, string? problem) => new(
+        Math.Round(Stopwatch.GetElapsedTime(counters.StartTimestamp).TotalSeconds, 3), status, problem,
+        buyer.Participant.UserId, buyer.Participant.SessionKey, world.ListingIds[listing]);
 
     private async Task RetryLaterAsync(BuyerState buyer, CancellationToken stop, TimeSpan? retryAfter = null)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FleaMarket.LoadTest.Drop;
+using FleaMarket.LoadTest.Faults;
 using Spectre.Console;
 
 namespace FleaMarket.LoadTest.Reporting;
@@ -30,6 +31,14 @@ internal static class ConsoleReport
             if (chaos.Recovery is { LongestGaps: [var gap, ..] } recovery)
             {
                 figures.AddRow("Recovery (longest gap)", $"{recovery.LongestGapSeconds:N2} s ({Markup.Escape(gap.ListingId)}, {gap.FromSeconds:N1}–{gap.ToSeconds:N1} s)");
+            }
+
+            if (chaos.Attribution is { } who)
+            {
+                // Each group as "5xx + transport (buyers)": the second is the one a silo fault must leave at zero.
+                static string Group(FailureCount c) => $"{c.ServerErrors:N0} + {c.TransportErrors:N0} ({c.Buyers:N0} buyers)";
+                figures.AddRow(Markup.Escape($"Errors: grain on {who.FaultedSilo ?? "no faulted silo"} / nothing there / not placed"),
+                    Markup.Escape(who.Error ?? $"{Group(who.OnFaultedSilo)} / {Group(who.NothingOnFaultedSilo)} / {Group(who.NotPlaced)}"));
             }
         }
         if (report.Cost is { } cost)
