@@ -13,33 +13,13 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _host;
 
-    /// <summary>
-    /// Milliseconds after which PostgreSQL ends a session that sits idle inside a transaction, unless the connection
-    /// string's <c>Options</c> set it. A silo stopped (SIGSTOP, a VM paused) or cut off between its journal batch's
-    /// statements and COMMIT holds the row locks of every stream in that batch: without this, those listings stall
-    /// on every other silo until the stopped one is declared dead and its connections close (docs/reliability.md).
-    /// The journal's own transactions never idle: their statements go out in one round trip, COMMIT right after.
-    /// </summary>
-    public const int IdleInTransactionTimeoutMs = 5000;
-
     public PostgreSqlDatabase(string connectionString, ILogger? logger = null)
     {
-        DataSource = NpgsqlDataSource.Create(WithSessionDefaults(connectionString));
+        DataSource = NpgsqlDataSource.Create(PostgreSqlSessions.WithDefaults(connectionString));
         _host = new NpgsqlConnectionStringBuilder(connectionString).Host ?? "?";
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The connection string with <see cref="IdleInTransactionTimeoutMs"/> added to its <c>Options</c> unless they set the timeout.</summary>
-    public static string WithSessionDefaults(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            builder.Options = $"{builder.Options} -c idle_in_transaction_session_timeout={IdleInTransactionTimeoutMs}".TrimStart();
-        }
-
-        return builder.ConnectionString;
-    }
 
     public NpgsqlDataSource DataSource { get; }
 

@@ -186,7 +186,7 @@ public static class SiloHosting
 
     private static string PostgreSqlConnectionString(IConfiguration configuration, string forSetting) =>
         configuration["PostgreSql:ConnectionString"] is { Length: > 0 } connectionString
-            ? connectionString
+            ? PostgreSqlSessions.WithDefaults(connectionString)
             : throw new InvalidOperationException($"PostgreSql:ConnectionString is required when {forSetting} is PostgreSql.");
 
     private static int Port(int? configured, int fallback) => (configured ?? fallback) switch
