@@ -31,13 +31,14 @@ echo "[profile] warm-up drop" >&2
 drop --duration 5 >"$OUT/warmup.json" 2>/dev/null || true
 echo "[profile] measured drop; perf starts 5 s into the firing" >&2
 access=$FLEAMARKET_STATE/nginx/access.log
+sleep 2 # nginx flushes its access log every second: let the warm-up's last lines land before counting them
 seen=$(wc -l <"$access" 2>/dev/null || echo 0)
 drop --duration $((PERF_SECONDS + 15)) >"$OUT/drop.json" 2>"$OUT/drop.err" &
 drop_pid=$!
 # The firing starts after setup (the load tool prints nothing in --json mode): the first purchase nginx logs
 # after the warm-up's marks it (the access log is flushed every second).
 for _ in $(seq 1 1500); do
-  tail -n +$((seen + 1)) "$access" 2>/dev/null | grep -q '/purchases' && break
+  awk -v seen="$seen" 'NR > seen && /\/purchases/ { found = 1; exit } END { exit !found }' "$access" 2>/dev/null && break
   sleep 0.2
 done
 sleep 5
