@@ -161,8 +161,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
             {
                 return await condition();
             }
-            catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException or OrleansException)
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or OperationCanceledException or OrleansException)
             {
+                // Not yet: while a silo is dying, a call may be cancelled by Orleans itself (a grain-directory lookup
+                // on the dead silo's partition throws OperationCanceledException, not only TaskCanceledException).
                 return false;
             }
         }, what, deadline);

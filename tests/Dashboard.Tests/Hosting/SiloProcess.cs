@@ -110,7 +110,12 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <summary>Throws <see cref="SiloExitedException"/> with the process's last output when it has ended.</summary>
     public void ThrowIfExited()
     {
-        if (_process.HasExited) throw new SiloExitedException($"Silo {Name} exited (code {_process.ExitCode}):\n{Output}", Output);
+        if (!_process.HasExited) return;
+        // HasExited does not wait for the output readers: without this the last lines (why it refused to start)
+        // may still be on their way, and the exception would carry an empty output. WaitForExit() without a
+        // timeout returns once the redirected streams reached their end.
+        _process.WaitForExit();
+        throw new SiloExitedException($"Silo {Name} exited (code {_process.ExitCode}):\n{Output}", Output);
     }
 
     /// <summary>The status /health/ready answers now, or null while nothing listens on the admin port or it does not answer in time.</summary>
