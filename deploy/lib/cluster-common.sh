@@ -63,6 +63,15 @@ http_code() {
 
 tail_log() { local f; f=$(log_file "$1"); [ -f "$f" ] && { echo "---- last lines of $f" >&2; tail -n 40 "$f" >&2; }; return 0; }
 
+# wait_redis REDIS_CLI_ARGS...: polls until redis-server answers PING through `redis-cli ARGS`, bounded by START_TIMEOUT.
+wait_redis() {
+  local deadline=$((SECONDS + ${START_TIMEOUT:-90}))
+  until [ "$(redis-cli "$@" ping 2>/dev/null)" = PONG ]; do
+    [ $SECONDS -lt $deadline ] || { tail_log redis; die "redis-server did not answer"; }
+    sleep 0.1
+  done
+}
+
 # wait_http URL PID NAME [CODE] [NETNS]: polls until the URL answers CODE (default 200), bounded by START_TIMEOUT;
 # fails fast if the process died.
 wait_http() {

@@ -126,11 +126,7 @@ start_redis() {
   # cluster beside the running one), so Redis keeps an append-only file.
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync everysec --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; do
-    [ $SECONDS -lt $deadline ] || { tail_log redis; die "redis-server did not answer"; }
-    sleep 0.1
-  done
+  wait_redis -p "$REDIS_PORT"
   cp "$dir/redis.pid" "$dir/pid"
 }
 
@@ -171,7 +167,6 @@ start_silo() {
   envs+=(
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
-    # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
     "PostgreSql__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
     "Silo__SiloName=silo-$n"
     "Silo__AdvertisedAddress=127.0.0.1"

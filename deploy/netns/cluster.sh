@@ -201,11 +201,7 @@ start_redis() {
   # every client but loopback; it listens on the cluster's private address only.
   in_ns redis redis-server --port "$REDIS_PORT" --bind "$ip" --protected-mode no --save "" --appendonly yes --appendfsync everysec --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until [ "$(redis-cli -h "$ip" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; do
-    [ $SECONDS -lt $deadline ] || { tail_log redis; die "redis-server did not answer"; }
-    sleep 0.1
-  done
+  wait_redis -h "$ip" -p "$REDIS_PORT"
   cp "$dir/redis.pid" "$dir/pid"
 }
 
@@ -233,7 +229,6 @@ start_silo() {
     "Redis__Configuration=$(host_ip redis):$REDIS_PORT"
     "Engines__Membership=Redis"
     "Engines__Storage=PostgreSql"
-    # A hung silo must not hold its journal transaction's locks for as long as it hangs (docs/reliability.md).
     "PostgreSql__ConnectionString=Host=$(host_ip postgres);Port=$PG_PORT;Username=postgres;Database=fleamarket;Maximum Pool Size=64"
     "Silo__SiloName=$host"
     "Silo__AdvertisedAddress=$ip"
