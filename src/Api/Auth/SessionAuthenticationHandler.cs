@@ -45,7 +45,7 @@ internal sealed class SessionAuthenticationHandler(
         if (user is null)
         {
             var session = grains.Reference<ISessionGrain>(sessionKey);
-            user = await retry.RunAsync("authenticate", session.Authenticate, Context.RequestAborted);
+            user = await retry.RunAsync("authenticate", session.Authenticate, Context);
             if (user is null) return AuthenticateResult.Fail("Unknown, expired or ended session.");
             if (subscription.Registered) cache.Add(sessionKey, user);
         }

@@ -104,6 +104,7 @@ public static class ApiHosting
     /// <summary>The API's middleware and endpoints.</summary>
     public static WebApplication MapFleaMarketApi(this WebApplication app)
     {
+        GrainCallRetry.UseRequestBudget(app);
         app.UseMiddleware<ResponseHeaders>();
         app.UseForwardedHeaders();
         // Routing after the HEAD-as-GET rewrite above (by default it would run first).

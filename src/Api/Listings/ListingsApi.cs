@@ -53,7 +53,7 @@ internal static class ListingsApi
         // One grain call: the buyer's account records the listing in the buyer's history, then buys from it.
         // Sent again with the same key when it was lost with a silo: the listing answers a repeated key with the first order.
         var account = grains.Reference<IAccountGrain>(context.User.UserId());
-        var result = await retry.RunAsync("purchase", () => account.Purchase(listingId, (int)request.Quantity!.Value, keys[0]!), context.RequestAborted);
+        var result = await retry.RunAsync("purchase", () => account.Purchase(listingId, (int)request.Quantity!.Value, keys[0]!), context);
         if (result.Order is { } order)
         {
             var body = OrderResponse.From(order);

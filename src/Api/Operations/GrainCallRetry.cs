@@ -20,20 +20,36 @@ internal sealed partial class GrainCallRetry(IOptions<ApiOptions> options, TimeP
     internal static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Runs <paramref name="call"/>; when it fails with a transport loss (<see cref="IsLostInTransport"/>) it runs it
-    /// again, up to Api:GrainCallRetries times, while Api:GrainCallBudget lasts. A repeat still running when the budget
-    /// ends fails with <see cref="TimeoutException"/> (503); any other failure is thrown as it is.
+    /// Marks when this node took a request. Every call a request runs through <see cref="RunAsync"/> (the session read
+    /// that authenticates it, then its purchase) shares one Api:GrainCallBudget counted from here, so a request that
+    /// waited for its session does not get a whole budget again for its purchase.
     /// </summary>
-    public async Task<T> RunAsync<T>(string operation, Func<Task<T>> call, CancellationToken aborted)
+    public static void UseRequestBudget(IApplicationBuilder app)
+    {
+        var time = app.ApplicationServices.GetRequiredService<TimeProvider>();
+        app.Use((context, next) =>
+        {
+            context.Features.Set(new RequestStarted(time.GetTimestamp()));
+            return next(context);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/>; when it fails with a transport loss (<see cref="IsLostInTransport"/>) it runs it
+    /// again, up to Api:GrainCallRetries times, while the request's Api:GrainCallBudget lasts. A call still running
+    /// when the budget ends fails with <see cref="TimeoutException"/> (503 with Retry-After); any other failure is
+    /// thrown as it is.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string operation, Func<Task<T>> call, HttpContext request)
     {
         var settings = options.Value;
-        var started = time.GetTimestamp();
+        var started = request.Features.Get<RequestStarted>()?.Timestamp ?? time.GetTimestamp();
+        var aborted = request.RequestAborted;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                // The first attempt is bounded by the client's response timeout; a repeat by what is left of the budget.
-                if (attempt == 0) return await call();
+                // Each attempt is bounded by the client's response timeout and by what is left of the request's budget.
                 return await call().WaitAsync(Remaining(settings, started), time, aborted);
             }
             catch (Exception e) when (attempt < settings.GrainCallRetries && IsLostInTransport(e) && !aborted.IsCancellationRequested
@@ -62,6 +78,9 @@ internal sealed partial class GrainCallRetry(IOptions<ApiOptions> options, TimeP
         var left = settings.GrainCallBudget - time.GetElapsedTime(started);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
+
+    /// <summary>When this node took the request (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private sealed record RequestStarted(long Timestamp);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation}: repeat {Attempt} after {ElapsedMs:F0} ms, the call was lost in transport ({Error}: {Detail})")]
     private static partial void LogRepeat(ILogger logger, string operation, int attempt, double elapsedMs, string error, string detail);

@@ -1,5 +1,8 @@
 using FleaMarket.Api;
 using FleaMarket.Api.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -12,6 +15,17 @@ public sealed class GrainCallRetryTests
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
+    /// <summary>A request as the API's pipeline hands it on: stamped with its start on the fake clock.</summary>
+    private HttpContext Request()
+    {
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(_clock).BuildServiceProvider();
+        var app = new ApplicationBuilder(services);
+        GrainCallRetry.UseRequestBudget(app);
+        var context = new DefaultHttpContext();
+        app.Build()(context).GetAwaiter().GetResult();
+        return context;
+    }
+
     private GrainCallRetry Retry(int retries = 1, double budgetSeconds = 15) =>
         new(Options.Create(new ApiOptions { GrainCallRetries = retries, GrainCallBudget = TimeSpan.FromSeconds(budgetSeconds) }), _clock,
             NullLogger<GrainCallRetry>.Instance);
@@ -20,7 +34,7 @@ public sealed class GrainCallRetryTests
     public async Task RunAsync_LostInTransportOnce_RepeatsAfterThePauseAndReturnsTheAnswer()
     {
         var calls = 0;
-        var run = Retry().RunAsync("test", () => ++calls == 1 ? Task.FromException<int>(new TimeoutException("no answer")) : Task.FromResult(42), default);
+        var run = Retry().RunAsync("test", () => ++calls == 1 ? Task.FromException<int>(new TimeoutException("no answer")) : Task.FromResult(42), Request());
 
         // The first attempt failed at once; the repeat waits for the pause on the injected clock.
         Assert.False(run.IsCompleted);
@@ -35,7 +49,7 @@ public sealed class GrainCallRetryTests
     {
         var calls = 0;
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            Retry().RunAsync<int>("test", () => { calls++; throw new InvalidOperationException("a grain's own failure"); }, default).WaitAsync(s_deadline));
+            Retry().RunAsync<int>("test", () => { calls++; throw new InvalidOperationException("a grain's own failure"); }, Request()).WaitAsync(s_deadline));
 
         Assert.Equal("a grain's own failure", error.Message);
         Assert.Equal(1, calls);
@@ -45,7 +59,7 @@ public sealed class GrainCallRetryTests
     public async Task RunAsync_LostEveryTime_ThrowsTheLastLossAfterTheConfiguredRepeats()
     {
         var calls = 0;
-        var run = Retry(retries: 2).RunAsync<int>("test", () => Task.FromException<int>(new SiloUnavailableException($"lost {++calls}")), default);
+        var run = Retry(retries: 2).RunAsync<int>("test", () => Task.FromException<int>(new SiloUnavailableException($"lost {++calls}")), Request());
         _clock.Advance(GrainCallRetry.Pause);
         _clock.Advance(GrainCallRetry.Pause);
 
@@ -59,7 +73,7 @@ public sealed class GrainCallRetryTests
     {
         var calls = 0;
         await Assert.ThrowsAsync<TimeoutException>(() =>
-            Retry(retries: 0).RunAsync<int>("test", () => { calls++; return Task.FromException<int>(new TimeoutException()); }, default).WaitAsync(s_deadline));
+            Retry(retries: 0).RunAsync<int>("test", () => { calls++; return Task.FromException<int>(new TimeoutException()); }, Request()).WaitAsync(s_deadline));
 
         Assert.Equal(1, calls);
     }
@@ -73,7 +87,7 @@ public sealed class GrainCallRetryTests
             calls++;
             _clock.Advance(TimeSpan.FromSeconds(15));
             return Task.FromException<int>(new TimeoutException());
-        }, default).WaitAsync(s_deadline));
+        }, Request()).WaitAsync(s_deadline));
 
         Assert.Equal(1, calls);
     }
@@ -88,12 +102,46 @@ public sealed class GrainCallRetryTests
             if (++calls > 1) return never.Task;
             _clock.Advance(TimeSpan.FromSeconds(10));
             return Task.FromException<int>(new TimeoutException());
-        }, default);
+        }, Request());
         _clock.Advance(GrainCallRetry.Pause);
         Assert.Equal(2, calls);
         Assert.False(run.IsCompleted);
 
         _clock.Advance(TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => run.WaitAsync(s_deadline));
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondCallOfARequest_GetsOnlyWhatTheFirstLeftOfTheBudget()
+    {
+        var retry = Retry(budgetSeconds: 15);
+        var request = Request();
+        // The session read took 12 s (its first attempt was lost, the repeat answered).
+        var authenticated = retry.RunAsync("authenticate", () =>
+        {
+            _clock.Advance(TimeSpan.FromSeconds(12));
+            return Task.FromResult(true);
+        }, request);
+        Assert.True(await authenticated.WaitAsync(s_deadline));
+
+        var never = new TaskCompletionSource<int>();
+        var purchase = retry.RunAsync("purchase", () => never.Task, request);
+        _clock.Advance(TimeSpan.FromSeconds(2.9));
+        Assert.False(purchase.IsCompleted);
+
+        // 15 s after the request came in, not 15 s after the purchase began.
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        await Assert.ThrowsAsync<TimeoutException>(() => purchase.WaitAsync(s_deadline));
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstAttemptOutlastingTheBudget_EndsWithTimeoutAtTheBudget()
+    {
+        var never = new TaskCompletionSource<int>();
+        var run = Retry(budgetSeconds: 3).RunAsync("test", () => never.Task, Request());
+
+        _clock.Advance(TimeSpan.FromSeconds(3));
 
         await Assert.ThrowsAsync<TimeoutException>(() => run.WaitAsync(s_deadline));
     }
