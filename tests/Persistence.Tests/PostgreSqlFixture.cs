@@ -21,7 +21,7 @@ public sealed class PostgreSqlFixture : IAsyncLifetime
         try
         {
             ConnectionString = await _server.CreateDatabaseAsync("journal");
-            await TestSchema.ApplyPostgreSqlAsync(ConnectionString, "200_journal.sql");
+            await TestSchema.ApplyPostgreSqlAsync(ConnectionString, "200_journal.sql", "210_journal_tags.sql");
         }
         catch
         {

@@ -15,12 +15,18 @@ public interface IJournalStorage
     /// <summary>
     /// Appends <paramref name="events"/> in one transaction if the stream holds exactly
     /// <paramref name="expectedLength"/> events, and returns the new length. Otherwise throws
-    /// <see cref="InconsistentStateException"/> and appends nothing. The task completes only once the events are durable.
+    /// <see cref="InconsistentStateException"/> and appends nothing. Each of <paramref name="tags"/> labels the stream
+    /// in the same transaction (a set: a tag given again is kept once), for <see cref="FindStreamsAsync"/>; a failed
+    /// append adds none. The task completes only once the events and tags are durable.
     /// </summary>
-    Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default);
+    Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events,
+        IReadOnlyCollection<string>? tags = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads up to <paramref name="maxCount"/> events with a position greater than <paramref name="afterPosition"/>, in order.</summary>
     Task<IReadOnlyList<JournalEntry<TEvent>>> ReadAsync<TEvent>(string journalName, string streamId, long afterPosition, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>The streams of <paramref name="journalName"/> an append labelled with <paramref name="tag"/>, ordered by stream id (ordinal).</summary>
+    Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default);
 
     /// <summary>The number of events in the stream; 0 for a stream nothing was appended to.</summary>
     Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default);

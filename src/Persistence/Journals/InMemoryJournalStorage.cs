@@ -13,13 +13,15 @@ internal sealed class InMemoryJournalStorage : IJournalStorage
     private static readonly ConcurrentDictionary<string, InMemoryJournalStorage> ByService = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(string Journal, string Stream), List<byte[]>> _streams = new();
+    private readonly ConcurrentDictionary<(string Journal, string Tag), ConcurrentDictionary<string, bool>> _tags = new();
 
     /// <summary>The journals of <paramref name="serviceId"/>, shared by everyone in this process who asks for the same id.</summary>
     public static InMemoryJournalStorage ForService(string serviceId) => ByService.GetOrAdd(serviceId, static _ => new InMemoryJournalStorage());
 
-    public Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events,
+        IReadOnlyCollection<string>? tags = null, CancellationToken cancellationToken = default)
     {
-        JournalRules.CheckAppend(journalName, streamId, expectedLength, events);
+        JournalRules.CheckAppend(journalName, streamId, expectedLength, events, tags);
         cancellationToken.ThrowIfCancellationRequested();
         var payloads = events.Select(JournalRules.Serialize).ToList();
         var stream = _streams.GetOrAdd((journalName, streamId), static _ => []);
@@ -27,6 +29,7 @@ internal sealed class InMemoryJournalStorage : IJournalStorage
         {
             if (stream.Count != expectedLength) throw JournalRules.Conflict(journalName, streamId, expectedLength, stream.Count);
             stream.AddRange(payloads);
+            foreach (var tag in JournalRules.Distinct(tags)) _tags.GetOrAdd((journalName, tag), static _ => new(StringComparer.Ordinal))[streamId] = true;
             return Task.FromResult((long)stream.Count);
         }
     }
@@ -43,6 +46,14 @@ internal sealed class InMemoryJournalStorage : IJournalStorage
                 .Select((payload, i) => new JournalEntry<TEvent>(afterPosition + i + 1, JournalRules.Deserialize<TEvent>(payload)))];
             return Task.FromResult(entries);
         }
+    }
+
+    public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journalName);
+        JournalRules.CheckTag(tag);
+        IReadOnlyList<string> streams = _tags.TryGetValue((journalName, tag), out var tagged) ? [.. tagged.Keys.Order(StringComparer.Ordinal)] : [];
+        return Task.FromResult(streams);
     }
 
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default)

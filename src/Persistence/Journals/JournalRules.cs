@@ -7,12 +7,27 @@ namespace FleaMarket.Persistence.Journals;
 /// <summary>What every journal engine does the same way: argument checks, the event format, the conflict error.</summary>
 internal static class JournalRules
 {
-    public static void CheckAppend<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events)
+    /// <summary>Most tags one append may carry, and the longest tag: a tag names one thing (a user id), not a document.</summary>
+    public const int MaxTags = 1000, MaxTagLength = 200;
+
+    public static void CheckAppend<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, IReadOnlyCollection<string>? tags)
     {
         CheckStream(journalName, streamId);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
         ArgumentNullException.ThrowIfNull(events);
+        if (tags is null) return;
+        if (tags.Count > MaxTags) throw new ArgumentOutOfRangeException(nameof(tags), tags.Count, $"At most {MaxTags} tags per append.");
+        foreach (var tag in tags) CheckTag(tag);
     }
+
+    public static void CheckTag(string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        if (tag.Length > MaxTagLength) throw new ArgumentOutOfRangeException(nameof(tag), tag.Length, $"A tag is at most {MaxTagLength} characters.");
+    }
+
+    /// <summary>The distinct tags of an append, in a stable order (so concurrent appends insert them in the same order).</summary>
+    public static string[] Distinct(IReadOnlyCollection<string>? tags) => tags is null or { Count: 0 } ? [] : [.. tags.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     public static void CheckRead(string journalName, string streamId, long afterPosition, int maxCount)
     {

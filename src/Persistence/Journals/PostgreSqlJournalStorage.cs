@@ -13,22 +13,35 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
 {
     private const string Key = "service_id = $1 AND journal_name = $2 AND stream_id = $3";
 
-    // $4 expected length, $5 number of events, $6 payloads. Concurrent appenders queue on the length row; once the
-    // winner commits, the others re-check length = $4, fail it, and insert nothing.
+    // $4 expected length, $5 number of events, $6 payloads, $7 tags. Concurrent appenders queue on the length row; once
+    // the winner commits, the others re-check length = $4, fail it, and insert nothing (no events, no tags).
     private const string AppendSql = """
-        WITH head AS ({0})
+        WITH head AS ({0}){1}
         INSERT INTO journal_entry (service_id, journal_name, stream_id, position, payload)
         SELECT $1, $2, $3, $4 + e.ordinal, e.payload FROM head, unnest($6::bytea[]) WITH ORDINALITY AS e(payload, ordinal)
         """;
 
-    private static readonly string CreateStreamSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql, """
+    // Only when the append carries tags: most appends (a listing's later batches) add none.
+    private const string TagSql = """
+        ,
+        tagged AS (
+            INSERT INTO journal_tag (service_id, journal_name, tag, stream_id)
+            SELECT $1, $2, t.tag, $3 FROM head, unnest($7::text[]) AS t(tag)
+            ON CONFLICT DO NOTHING)
+        """;
+
+    private const string CreateStreamHead = """
         INSERT INTO journal_stream AS s (service_id, journal_name, stream_id, length) VALUES ($1, $2, $3, $5)
         ON CONFLICT (service_id, journal_name, stream_id) DO UPDATE SET length = $4 + $5 WHERE s.length = $4
         RETURNING length
-        """);
+        """;
 
-    private static readonly string AdvanceStreamSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql,
-        $"UPDATE journal_stream SET length = $4 + $5 WHERE {Key} AND length = $4 RETURNING length");
+    private const string AdvanceStreamHead = $"UPDATE journal_stream SET length = $4 + $5 WHERE {Key} AND length = $4 RETURNING length";
+
+    private static readonly string CreateStreamSql = Append(CreateStreamHead, tagged: false);
+    private static readonly string AdvanceStreamSql = Append(AdvanceStreamHead, tagged: false);
+    private static readonly string CreateTaggedStreamSql = Append(CreateStreamHead, tagged: true);
+    private static readonly string AdvanceTaggedStreamSql = Append(AdvanceStreamHead, tagged: true);
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlWriteBatcher _appends;
@@ -42,9 +55,10 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
         _serviceId = serviceId;
     }
 
-    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events,
+        IReadOnlyCollection<string>? tags = null, CancellationToken cancellationToken = default)
     {
-        JournalRules.CheckAppend(journalName, streamId, expectedLength, events);
+        JournalRules.CheckAppend(journalName, streamId, expectedLength, events, tags);
         if (events.Count == 0)
         {
             var length = await GetLengthAsync(journalName, streamId, cancellationToken).ConfigureAwait(false);
@@ -60,9 +74,18 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
             new NpgsqlParameter<long> { TypedValue = payloads.Length },
             new NpgsqlParameter<byte[][]> { TypedValue = payloads },
         ];
+        var distinctTags = JournalRules.Distinct(tags);
+        if (distinctTags.Length > 0) parameters = [.. parameters, new NpgsqlParameter<string[]> { TypedValue = distinctTags }];
+        var sql = (expectedLength == 0, distinctTags.Length > 0) switch
+        {
+            (true, false) => CreateStreamSql,
+            (false, false) => AdvanceStreamSql,
+            (true, true) => CreateTaggedStreamSql,
+            (false, true) => AdvanceTaggedStreamSql,
+        };
 
         // Waiting is cancellable, the write is not: once queued it commits or fails with its batch.
-        var inserted = await _appends.WriteAsync(expectedLength == 0 ? CreateStreamSql : AdvanceStreamSql, parameters,
+        var inserted = await _appends.WriteAsync(sql, parameters,
             $"append {events.Count} events to {JournalRules.Describe(journalName, streamId)}").WaitAsync(cancellationToken).ConfigureAwait(false);
         if (inserted == payloads.Length) return expectedLength + inserted;
 
@@ -101,6 +124,24 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
         }, $"read {JournalRules.Describe(journalName, streamId)}", cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journalName);
+        JournalRules.CheckTag(tag);
+        return _database.ReadAsync<IReadOnlyList<string>>(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT stream_id FROM journal_tag WHERE service_id = $1 AND journal_name = $2 AND tag = $3 ORDER BY stream_id COLLATE \"C\"", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = journalName });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tag });
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var streams = new List<string>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) streams.Add(reader.GetString(0));
+            return streams;
+        }, $"find the streams of journal '{journalName}' tagged '{tag}'", cancellationToken);
+    }
+
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default)
     {
         JournalRules.CheckStream(journalName, streamId);
@@ -121,6 +162,9 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static string Append(string head, bool tagged) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql, head, tagged ? TagSql : "");
 
     /// <summary>$1..$3: service id, journal name, stream id.</summary>
     private NpgsqlParameter[] KeyParameters(string journalName, string streamId) =>

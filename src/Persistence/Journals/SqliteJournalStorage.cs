@@ -26,9 +26,14 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
         INSERT INTO journal_entry (service_id, journal_name, stream_id, position, payload) VALUES ($service, $journal, $stream, $position, $payload);
         """;
 
-    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
+    private const string TagSql = """
+        INSERT INTO journal_tag (service_id, journal_name, tag, stream_id) VALUES ($service, $journal, $tag, $stream) ON CONFLICT DO NOTHING;
+        """;
+
+    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events,
+        IReadOnlyCollection<string>? tags = null, CancellationToken cancellationToken = default)
     {
-        JournalRules.CheckAppend(journalName, streamId, expectedLength, events);
+        JournalRules.CheckAppend(journalName, streamId, expectedLength, events, tags);
         if (events.Count == 0)
         {
             var length = await GetLengthAsync(journalName, streamId, cancellationToken).ConfigureAwait(false);
@@ -36,6 +41,7 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
         }
 
         var payloads = events.Select(e => System.Text.Encoding.UTF8.GetString(JournalRules.Serialize(e))).ToList();
+        var distinctTags = JournalRules.Distinct(tags);
         var newLength = expectedLength + payloads.Count;
         return await database.GuardAsync(database.WriteAsync(async (transaction, ct) =>
         {
@@ -59,6 +65,17 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
                 await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
+            if (distinctTags.Length > 0)
+            {
+                using var label = Command(transaction, TagSql, journalName, streamId);
+                var tag = label.Parameters.Add("$tag", SqliteType.Text);
+                foreach (var value in distinctTags)
+                {
+                    tag.Value = value;
+                    await label.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+            }
+
             return newLength;
         }, cancellationToken), $"append {events.Count} events to {JournalRules.Describe(journalName, streamId)}").ConfigureAwait(false);
     }
@@ -80,6 +97,25 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
 
             return entries;
         }, cancellationToken), $"read {JournalRules.Describe(journalName, streamId)}");
+    }
+
+    public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journalName);
+        JournalRules.CheckTag(tag);
+        return database.GuardAsync(database.ReadAsync<IReadOnlyList<string>>(async (connection, ct) =>
+        {
+            using var command = connection.CreateCommand();
+            // BINARY collation: ordinal order of the UTF-8 bytes, the same as PostgreSQL's "C".
+            command.CommandText = "SELECT stream_id FROM journal_tag WHERE service_id = $service AND journal_name = $journal AND tag = $tag ORDER BY stream_id;";
+            command.Parameters.AddWithValue("$service", serviceId);
+            command.Parameters.AddWithValue("$journal", journalName);
+            command.Parameters.AddWithValue("$tag", tag);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var streams = new List<string>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) streams.Add(reader.GetString(0));
+            return streams;
+        }, cancellationToken), $"find the streams of journal '{journalName}' tagged '{tag}'");
     }
 
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default)

@@ -25,7 +25,8 @@ public sealed class GatedJournal(IJournalStorage inner) : IJournalStorage
 
     public void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events,
+        IReadOnlyCollection<string>? tags = null, CancellationToken cancellationToken = default)
     {
         FirstAppendStarted.TrySetResult(events.Count);
         await _gate.Task.WaitAsync(cancellationToken);
@@ -33,11 +34,14 @@ public sealed class GatedJournal(IJournalStorage inner) : IJournalStorage
 
         Interlocked.Increment(ref _appends);
         Interlocked.Add(ref _events, events.Count);
-        return await inner.AppendAsync(journalName, streamId, expectedLength, events, cancellationToken);
+        return await inner.AppendAsync(journalName, streamId, expectedLength, events, tags, cancellationToken);
     }
 
     public Task<IReadOnlyList<JournalEntry<TEvent>>> ReadAsync<TEvent>(string journalName, string streamId, long afterPosition, int maxCount, CancellationToken cancellationToken = default) =>
         inner.ReadAsync<TEvent>(journalName, streamId, afterPosition, maxCount, cancellationToken);
+
+    public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default) =>
+        inner.FindStreamsAsync(journalName, tag, cancellationToken);
 
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default) =>
         inner.GetLengthAsync(journalName, streamId, cancellationToken);

@@ -63,7 +63,7 @@ public sealed class JournalServiceCollectionExtensionsTests(SqliteFixture files)
     [Fact]
     public async Task AddSqliteJournal_CalledTwice_OneJournalWithTheLaterSettings()
     {
-        var path = await files.NewDatabaseAsync("200_journal.sql");
+        var path = await files.NewDatabaseAsync("200_journal.sql", "220_journal_tags.sql");
         var services = new ServiceCollection().AddLogging();
         services.AddSqliteJournal(o => o.ConnectionString = "Data Source=ignored.db");
         var validators = services.Count(d => d.ServiceType == typeof(IValidateOptions<SqliteJournalOptions>));
@@ -108,7 +108,7 @@ public sealed class JournalServiceCollectionExtensionsTests(SqliteFixture files)
     [Fact]
     public async Task AddSqliteJournal_ContainerDisposedWithAppendsQueued_CommitsThemFirst()
     {
-        var path = await files.NewDatabaseAsync("200_journal.sql");
+        var path = await files.NewDatabaseAsync("200_journal.sql", "220_journal_tags.sql");
         var services = new ServiceCollection().AddLogging().AddSqliteJournal(o => o.ConnectionString = $"Data Source={path}");
         var provider = services.BuildServiceProvider();
         var journal = provider.GetRequiredService<IJournalStorage>();

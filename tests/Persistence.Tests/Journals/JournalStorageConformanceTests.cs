@@ -173,6 +173,41 @@ public abstract class JournalStorageConformanceTests
     }
 
     [Fact]
+    public async Task FindStreamsAsync_TagsOfSeveralAppends_EachStreamOnceInStreamOrder()
+    {
+        var journal = CreateJournal();
+        var buyer = "buyer-" + Guid.NewGuid().ToString("N");
+        var other = "buyer-" + Guid.NewGuid().ToString("N");
+        string[] streams = [.. new[] { NewStream(), NewStream(), NewStream() }.Order(StringComparer.Ordinal)];
+
+        await journal.AppendAsync(Orders, streams[2], 0, NewOrders(1, 2), [buyer, other, buyer]);
+        await journal.AppendAsync(Orders, streams[2], 2, NewOrders(3, 1), [buyer]);
+        await journal.AppendAsync(Orders, streams[0], 0, NewOrders(4, 1), [buyer]);
+        await journal.AppendAsync(Orders, streams[1], 0, NewOrders(5, 1));
+
+        Assert.Equal([streams[0], streams[2]], await journal.FindStreamsAsync(Orders, buyer));
+        Assert.Equal([streams[2]], await journal.FindStreamsAsync(Orders, other));
+        Assert.Empty(await journal.FindStreamsAsync(Orders, "buyer-nobody"));
+        Assert.Empty(await journal.FindStreamsAsync("payouts", buyer));
+        Assert.Empty(await CreateJournal("other-service-" + Guid.NewGuid().ToString("N")).FindStreamsAsync(Orders, buyer));
+    }
+
+    [Fact]
+    public async Task AppendAsync_LostCompareAndSwap_AddsNoTag()
+    {
+        var journal = CreateJournal();
+        var stream = NewStream();
+        var buyer = "buyer-" + Guid.NewGuid().ToString("N");
+        await journal.AppendAsync(Orders, stream, 0, NewOrders(1, 2));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => journal.AppendAsync(Orders, stream, 1, NewOrders(3, 1), [buyer]));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => journal.AppendAsync(Orders, stream, 0, NewOrders(3, 1), [buyer]));
+
+        Assert.Empty(await journal.FindStreamsAsync(Orders, buyer));
+        Assert.Equal(2, await journal.GetLengthAsync(Orders, stream));
+    }
+
+    [Fact]
     public async Task Methods_InvalidArguments_ThrowBeforeTouchingTheStream()
     {
         var journal = CreateJournal();
@@ -183,6 +218,9 @@ public abstract class JournalStorageConformanceTests
         await Assert.ThrowsAnyAsync<ArgumentException>(() => journal.AppendAsync(Orders, "", 0, NewOrders(1, 1)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => journal.ReadAsync<OrderPlaced>(Orders, stream, -1, 10));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => journal.ReadAsync<OrderPlaced>(Orders, stream, 0, 0));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => journal.AppendAsync(Orders, stream, 0, NewOrders(1, 1), [""]));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => journal.AppendAsync(Orders, stream, 0, NewOrders(1, 1), [new string('t', 201)]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => journal.FindStreamsAsync(Orders, ""));
         Assert.Equal(0, await journal.GetLengthAsync(Orders, stream));
     }
 

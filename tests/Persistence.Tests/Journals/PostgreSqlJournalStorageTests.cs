@@ -167,7 +167,7 @@ public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : J
         var journal = CreateJournal(NewServiceId());
         var stream = NewStream();
         await journal.AppendAsync("orders", stream, 0, NewOrders(1, 2));
-        await TestSchema.ApplyPostgreSqlAsync(fixture.ConnectionString, "200_journal.sql");
+        await TestSchema.ApplyPostgreSqlAsync(fixture.ConnectionString, "200_journal.sql", "210_journal_tags.sql");
         Assert.Equal(2, await journal.GetLengthAsync("orders", stream));
     }
 

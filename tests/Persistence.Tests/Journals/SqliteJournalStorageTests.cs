@@ -7,7 +7,7 @@ public sealed class SqliteJournalStorageTests(SqliteFixture files) : JournalStor
 {
     private string _path = "";
 
-    public async Task InitializeAsync() => _path = await files.NewDatabaseAsync("200_journal.sql");
+    public async Task InitializeAsync() => _path = await files.NewDatabaseAsync("200_journal.sql", "220_journal_tags.sql");
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -63,7 +63,7 @@ public sealed class SqliteDatabaseTests(SqliteFixture files) : IClassFixture<Sql
     public async Task WriteAsync_AnotherConnectionHoldsTheFileLongerThanTheBusyTimeout_FailsAsUnavailableThenRecovers()
     {
         // Another writer of the file (Orleans' grain storage, another process) keeps its write transaction open.
-        var path = await files.NewDatabaseAsync("200_journal.sql");
+        var path = await files.NewDatabaseAsync("200_journal.sql", "220_journal_tags.sql");
         await using var database = new SqliteDatabase($"Data Source={path}", TimeSpan.FromSeconds(1), NullLogger.Instance);
         var journal = new SqliteJournalStorage(database, "svc");
         await journal.AppendAsync("orders", "s", 0, ["first"]);
