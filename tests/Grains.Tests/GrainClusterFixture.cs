@@ -64,8 +64,10 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public bool IsActivated(IAddressable grain) => Cluster.TryGetGrainContext(grain.GetGrainId(), out _);
 
     /// <summary>Events in a journal stream (the silo's journal storage).</summary>
-    public Task<long> JournalLengthAsync(string journal, string stream) =>
-        Cluster.GetSiloServiceProvider(Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IJournalStorage>().GetLengthAsync(journal, stream);
+    public Task<long> JournalLengthAsync(string journal, string stream) => JournalStorage.GetLengthAsync(journal, stream);
+
+    /// <summary>The silos' journals (one in-memory store per service id, shared by every silo of the cluster).</summary>
+    public IJournalStorage JournalStorage => Cluster.GetSiloServiceProvider(Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<IJournalStorage>();
 
     /// <summary>Asserts that <paramref name="grain"/> is no longer activated (waiting for its deactivation to finish) and that nothing stored its state.</summary>
     public async Task AssertLeftNothingAsync(IAddressable grain)

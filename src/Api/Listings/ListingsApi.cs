@@ -50,10 +50,11 @@ internal static class ListingsApi
         rules.Range("quantity", request.Quantity, 1, 1_000_000);
         if (!rules.IsValid) return Problem.Validation(rules.Errors);
 
-        // One grain call: the buyer's account records the listing in the buyer's history, then buys from it.
+        // One grain call: the listing makes the order durable and, in the same transaction, puts itself in the buyer's history.
         // Sent again with the same key when it was lost with a silo: the listing answers a repeated key with the first order.
-        var account = grains.Reference<IAccountGrain>(context.User.UserId());
-        var result = await retry.RunAsync("purchase", () => account.Purchase(listingId, (int)request.Quantity!.Value, keys[0]!), context);
+        var listing = grains.Reference<IListingGrain>(listingId);
+        var buyerId = context.User.UserId();
+        var result = await retry.RunAsync("purchase", () => listing.Purchase(buyerId, (int)request.Quantity!.Value, keys[0]!), context);
         if (result.Order is { } order)
         {
             var body = OrderResponse.From(order);

@@ -22,14 +22,6 @@ public interface IAccountGrain : IGrainWithStringKey
     [ReadOnly, Alias("GetMarkets")]
     Task<string[]> GetMarkets();
 
-    /// <summary>
-    /// Buys from a listing on this user's behalf: the one grain call the API makes per purchase. The listing
-    /// is recorded in this buyer's history (durably) before the purchase is attempted, so every acknowledged
-    /// order is found by <see cref="GetOrders"/>; the result is the listing's.
-    /// </summary>
-    [Alias("Purchase")]
-    Task<PurchaseResult> Purchase(string listingId, int quantity, string idempotencyKey);
-
     /// <summary>This buyer's orders across every listing, newest first.</summary>
     [ReadOnly, Alias("GetOrders")]
     Task<Order[]> GetOrders();

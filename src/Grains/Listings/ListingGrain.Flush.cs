@@ -2,7 +2,11 @@ using Orleans.Storage;
 
 namespace FleaMarket.Grains.Listings;
 
-/// <summary>Group commit: one journal append at a time carries every purchase that queued up behind the previous one.</summary>
+/// <summary>
+/// Group commit: one journal append at a time carries every purchase that queued up behind the previous one. The
+/// append tags the listing's stream with each buyer whose first order here it holds: the buyers' order histories
+/// (<see cref="Users.AccountGrain"/>) find their listings by that tag, written in the order's own transaction.
+/// </summary>
 public sealed partial class ListingGrain
 {
     // Purchases in the batch being appended (those behind it are in _pending).
@@ -19,7 +23,9 @@ public sealed partial class ListingGrain
             _inFlight = batch.Count;
             try
             {
-                _book.JournalLength = await journal.AppendAsync(JournalName, ListingId, _book.JournalLength, batch.Select(p => p.Recorded).ToList());
+                // A buyer's first durable order here puts this listing in the buyer's history, in the same transaction.
+                var newBuyers = batch.Select(p => p.Recorded.Order.BuyerId).Where(b => !_book.HasDurableOrder(b)).Distinct(StringComparer.Ordinal).ToList();
+                _book.JournalLength = await journal.AppendAsync(JournalName, ListingId, _book.JournalLength, batch.Select(p => p.Recorded).ToList(), newBuyers);
             }
             catch (Exception exception)
             {

@@ -10,6 +10,8 @@ internal sealed class OrderBook
     private readonly Dictionary<(string Buyer, string Key), PendingOrder> _byKey = [];
     private readonly List<Order> _orders = [];
     private readonly Dictionary<string, Order> _byId = new(StringComparer.Ordinal);
+    // Each buyer's durable orders in confirmation order: a buyer's page reads only theirs, however many the listing sold.
+    private readonly Dictionary<string, List<Order>> _ordersByBuyer = new(StringComparer.Ordinal);
     private int _unitsTaken;
 
     /// <summary>Events in the journal: the expected length for the next append.</summary>
@@ -48,11 +50,17 @@ internal sealed class OrderBook
 
     public void Confirm(PendingOrder pending)
     {
-        _orders.Add(pending.Recorded.Order);
-        _byId[pending.Recorded.Order.OrderId] = pending.Recorded.Order;
+        var order = pending.Recorded.Order;
+        _orders.Add(order);
+        _byId[order.OrderId] = order;
+        if (!_ordersByBuyer.TryGetValue(order.BuyerId, out var ofBuyer)) _ordersByBuyer[order.BuyerId] = ofBuyer = [];
+        ofBuyer.Add(order);
     }
 
     public Order? Find(string orderId) => _byId.GetValueOrDefault(orderId);
+
+    /// <summary>Whether the buyer has a durable order here (and so the listing is already in the buyer's history).</summary>
+    public bool HasDurableOrder(string buyerId) => _ordersByBuyer.ContainsKey(buyerId);
 
     /// <summary>
     /// One page, newest first. Orders are confirmed in creation order, but a clock that steps back could break
@@ -63,18 +71,18 @@ internal sealed class OrderBook
         long cursorTicks = long.MaxValue;
         var cursorId = page.After;
         if (cursorId is not null && !OrderIds.TryGetTicks(cursorId, out cursorTicks)) return [];
-        var matching = _orders.Where(o => (buyerId is null || o.BuyerId == buyerId) && (cursorId is null || OrderIds.IsAfter(o, cursorTicks, cursorId)));
+        var matching = Of(buyerId).Where(o => cursorId is null || OrderIds.IsAfter(o, cursorTicks, cursorId));
         return [.. matching.Order(Comparer<Order>.Create(OrderIds.CompareNewestFirst)).Take(page.Limit)];
     }
 
     public Order[] OrdersNewestFirst(string? buyerId)
     {
-        var orders = new List<Order>();
-        for (var i = _orders.Count - 1; i >= 0; i--)
-        {
-            if (buyerId is null || _orders[i].BuyerId == buyerId) orders.Add(_orders[i]);
-        }
-
-        return [.. orders];
+        var orders = Of(buyerId);
+        var newestFirst = new Order[orders.Count];
+        for (var i = 0; i < orders.Count; i++) newestFirst[i] = orders[orders.Count - 1 - i];
+        return newestFirst;
     }
+
+    /// <summary>The buyer's durable orders (all of them for null), in confirmation order.</summary>
+    private List<Order> Of(string? buyerId) => buyerId is null ? _orders : _ordersByBuyer.GetValueOrDefault(buyerId) ?? [];
 }

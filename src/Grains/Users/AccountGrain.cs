@@ -1,19 +1,17 @@
 using FleaMarket.Grains.Listings;
 using FleaMarket.Persistence.Journals;
-using Orleans.Storage;
 
 namespace FleaMarket.Grains.Users;
 
 /// <summary>
-/// A user by id: profile, the markets they sell in and the listings they bought from. Purchases go through
-/// here so the API makes one grain call per purchase and the buyer's history can never miss an order: the
-/// listing is recorded (durably) before the listing is asked. Not reentrant, so one buyer's purchases run
-/// one at a time and the history's writes never race.
+/// A user by id: profile, the markets they sell in, and the buyer's orders across listings. Purchases do not
+/// pass through here: the API asks the listing, whose journal append tags the listing's stream with each buyer
+/// whose first order there it holds, in the order's own transaction; the history finds its listings by that tag,
+/// so no acknowledged order can be missing from it.
 /// </summary>
 /// <remarks>
-/// The listings a buyer bought from are kept in the order journal's engine, not in the grain state: at a drop
-/// every buyer's first purchase records a listing, and journal appends of many grains share one transaction
-/// (one fsync) where grain-state writes would each pay their own.
+/// Accounts written before the tags kept the listings bought from in a journal of their own
+/// (<see cref="PurchaseListingsJournal"/>); it is still read on activation and merged with the tagged listings.
 /// <para>
 /// A read that finds nothing stored for its id (no account and no purchase history) lets the activation go
 /// as soon as it returns: anyone can ask for well-formed random user ids, and an activation kept for the idle
@@ -71,59 +69,33 @@ public sealed class AccountGrain(
         return Task.FromResult(state.State.Markets.ToArray());
     }
 
-    public async Task<PurchaseResult> Purchase(string listingId, int quantity, string idempotencyKey)
-    {
-        var newListing = !_purchaseListings.Contains(listingId);
-        if (newListing) await RecordAsync(new PurchaseListingRecorded(listingId));
-
-        var result = await GrainFactory.Reference<IListingGrain>(listingId).Purchase(UserId, quantity, idempotencyKey);
-        if (newListing && result.Error == PurchaseError.NotFound)
-        {
-            // No such listing: it holds no order of ours, so the history need not keep it.
-            await RecordAsync(new PurchaseListingRecorded(listingId, Removed: true));
-        }
-
-        return result;
-    }
-
     public async Task<Order[]> GetOrders()
     {
-        LetGoIfUnknown();
-        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrders(UserId)));
+        var perListing = await Task.WhenAll((await PurchaseListingsAsync()).Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrders(UserId)));
         return [.. perListing.SelectMany(o => o).OrderByDescending(o => o.CreatedAt)];
     }
 
     public async Task<Order[]> GetOrderPage(OrderPage page)
     {
-        LetGoIfUnknown();
-        var perListing = await Task.WhenAll(_purchaseListings.Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrderPage(UserId, page)));
+        var perListing = await Task.WhenAll((await PurchaseListingsAsync()).Select(id => GrainFactory.Reference<IListingGrain>(id).GetOrderPage(UserId, page)));
         return OrderPages.Merge(perListing, page.Limit);
     }
 
+    /// <summary>The listings this buyer has orders on: tagged by the listings' own appends, plus those recorded before the tags.</summary>
+    private async Task<IEnumerable<string>> PurchaseListingsAsync()
+    {
+        var tagged = await journal.FindStreamsAsync(ListingGrain.JournalName, UserId);
+        if (tagged.Count == 0) LetGoIfUnknown();
+        return _purchaseListings.Count == 0 ? tagged : tagged.Union(_purchaseListings, StringComparer.Ordinal);
+    }
+
     /// <summary>
-    /// Deactivates after this call when nothing is stored for this id. Only reads call it: a purchase records
-    /// the listing first, so the account it runs on always holds something. An Initialize or purchase queued behind
-    /// the read is forwarded to the next activation, which reads what they stored.
+    /// Deactivates after this call when nothing is stored for this id. An Initialize queued behind the read is
+    /// forwarded to the next activation, which reads what it stored.
     /// </summary>
     private void LetGoIfUnknown()
     {
         if (!state.RecordExists && _journalLength == 0) DeactivateOnIdle();
-    }
-
-    private async Task RecordAsync(PurchaseListingRecorded recorded)
-    {
-        try
-        {
-            _journalLength = await journal.AppendAsync(PurchaseListingsJournal, UserId, _journalLength, [recorded]);
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation of this account wrote (a duplicate during a membership change): re-read elsewhere.
-            DeactivateOnIdle();
-            throw;
-        }
-
-        Apply(recorded);
     }
 
     private void Apply(PurchaseListingRecorded recorded)
@@ -144,5 +116,5 @@ public sealed class AccountState
     public List<string> Markets { get; set; } = [];
 }
 
-/// <summary>One event of a buyer's purchase-listings journal (System.Text.Json): a listing recorded before a purchase, or dropped.</summary>
+/// <summary>One event of a buyer's purchase-listings journal (System.Text.Json), written before the listings' tags: a listing recorded before a purchase, or dropped.</summary>
 public sealed record PurchaseListingRecorded(string ListingId, bool Removed = false);

@@ -7,8 +7,8 @@ namespace FleaMarket.Persistence.Journals;
 /// <summary>What every journal engine does the same way: argument checks, the event format, the conflict error.</summary>
 internal static class JournalRules
 {
-    /// <summary>Most tags one append may carry, and the longest tag: a tag names one thing (a user id), not a document.</summary>
-    public const int MaxTags = 1000, MaxTagLength = 200;
+    /// <summary>The longest tag: a tag names one thing (a user id), not a document.</summary>
+    public const int MaxTagLength = 200;
 
     public static void CheckAppend<TEvent>(string journalName, string streamId, long expectedLength, IReadOnlyList<TEvent> events, IReadOnlyCollection<string>? tags)
     {
@@ -16,7 +16,6 @@ internal static class JournalRules
         ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
         ArgumentNullException.ThrowIfNull(events);
         if (tags is null) return;
-        if (tags.Count > MaxTags) throw new ArgumentOutOfRangeException(nameof(tags), tags.Count, $"At most {MaxTags} tags per append.");
         foreach (var tag in tags) CheckTag(tag);
     }
 

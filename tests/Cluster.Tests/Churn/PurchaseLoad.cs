@@ -65,7 +65,7 @@ internal sealed class PurchaseLoad : IAsyncDisposable
                 Assert.True(since.Elapsed < s_giveUpAfter, $"{buyer}'s purchase {key} kept failing for {s_giveUpAfter} ({Failures})");
                 try
                 {
-                    var result = await _grains.GetGrain<IAccountGrain>(buyer).Purchase(listing, 1, key);
+                    var result = await _grains.GetGrain<IListingGrain>(listing).Purchase(buyer, 1, key);
                     if (result.Order is { } order) _acknowledged.Enqueue((buyer, key, order));
                     else Assert.Equal(PurchaseError.SoldOut, result.Error);
                     break;

@@ -12,6 +12,7 @@ namespace FleaMarket.Grains.Tests.Feed;
 public sealed class MarketFeedGrainTests(GrainClusterFixture fixture)
 {
     private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(250);
+    private readonly List<RecordingObserver> _observers = [];
 
     [Fact]
     public async Task Subscribe_UnknownMarket_ReturnsNullAndLeavesNothing()
@@ -115,10 +116,13 @@ public sealed class MarketFeedGrainTests(GrainClusterFixture fixture)
     private (IMarketFeedObserver Reference, ConcurrentQueue<object> Received) Observe()
     {
         var observer = new RecordingObserver();
+        // The client holds observer objects weakly: without this the object could be collected mid-test and the
+        // hub's messages to it dropped (the reference and the queue alone do not keep it alive).
+        _observers.Add(observer);
         return (fixture.Grains.CreateObjectReference<IMarketFeedObserver>(observer), observer.Received);
     }
 
-    /// <summary>Keeps what a hub sends, in arrival order. Held strongly by the test: Orleans' client keeps observers weakly.</summary>
+    /// <summary>Keeps what a hub sends, in arrival order. Held strongly by the test (<see cref="_observers"/>): Orleans' client keeps observers weakly.</summary>
     private sealed class RecordingObserver : IMarketFeedObserver
     {
         public ConcurrentQueue<object> Received { get; } = new();
