@@ -13,15 +13,35 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _host;
 
+    /// <summary>
+    /// Seconds a journal statement may take (Npgsql's <c>Command Timeout</c>, 30 s by default) unless the connection
+    /// string sets it. A batch normally commits in milliseconds; one stuck on a connection whose packets are being
+    /// dropped (a silo cut off from the database) otherwise holds its listings' purchases for 30 s, and keeps them
+    /// stalled after the network heals until TCP's next retransmission (docs/reliability.md). Past it the batch fails
+    /// (nothing in it is acknowledged), the connection is dropped, and the next batch connects afresh. Under the API's
+    /// 10 s grain-call timeout, so a buyer gets the storage failure (503) rather than a timeout.
+    /// </summary>
+    public const int DefaultCommandTimeoutSeconds = 5;
+
     public PostgreSqlDatabase(string connectionString, ILogger? logger = null)
     {
-        DataSource = NpgsqlDataSource.Create(PostgreSqlSessions.WithDefaults(connectionString));
+        DataSource = NpgsqlDataSource.Create(WithJournalDefaults(connectionString));
         _host = new NpgsqlConnectionStringBuilder(connectionString).Host ?? "?";
         _logger = logger ?? NullLogger.Instance;
     }
 
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The silo's session defaults (<see cref="PostgreSqlSessions.WithDefaults"/>) and <see cref="DefaultCommandTimeoutSeconds"/> unless set.</summary>
+    internal static string WithJournalDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgreSqlSessions.WithDefaults(connectionString));
+        // What the string says, not what Npgsql fills in: its builder answers 30 for a string that names no timeout.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout")) builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        return builder.ConnectionString;
+    }
 
     /// <summary>
     /// True for a connection that is gone (reset, refused, terminated by a shutting-down server): Npgsql does not

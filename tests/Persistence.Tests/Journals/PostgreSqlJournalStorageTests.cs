@@ -132,6 +132,42 @@ public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : J
         Assert.Equal("5s", await new NpgsqlCommand("SHOW idle_in_transaction_session_timeout", connection).ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task AppendAsync_StuckInTheServerPastTheCommandTimeout_FailsAsUnavailableAndTheNextAppendWrites()
+    {
+        // Another session holds the stream's length row: the append waits in PostgreSQL as it would on a dead link.
+        var serviceId = NewServiceId();
+        var stream = NewStream();
+        var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
+        await using var journal = new PostgreSqlJournalStorage(connectionString, serviceId);
+        await journal.AppendAsync("orders", stream, 0, NewOrders(1, 1));
+        await using var holder = new NpgsqlConnection(fixture.ConnectionString);
+        await holder.OpenAsync();
+        await using (var hold = await holder.BeginTransactionAsync())
+        {
+            await using var lockRow = new NpgsqlCommand("SELECT length FROM journal_stream WHERE service_id = $1 AND stream_id = $2 FOR UPDATE", holder, hold);
+            lockRow.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+            lockRow.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+            await lockRow.ExecuteScalarAsync();
+
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => journal.AppendAsync("orders", stream, 1, NewOrders(2, 1)).WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("not acknowledged", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, await journal.AppendAsync("orders", stream, 1, NewOrders(2, 1)));
+    }
+
+    [Theory]
+    [InlineData("", 5)]
+    [InlineData("Command Timeout=12", 12)]
+    [InlineData("CommandTimeout=0", 0)]
+    public void Journal_CommandTimeout_FiveSecondsUnlessTheConnectionStringSetsIt(string setting, int expected)
+    {
+        var connectionString = fixture.ConnectionString + (setting.Length > 0 ? ";" + setting : "");
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(PostgreSqlDatabase.WithJournalDefaults(connectionString)).CommandTimeout);
+    }
+
     [Theory]
     [InlineData("-c idle_in_transaction_session_timeout=60000", "1min")]
     [InlineData("-c statement_timeout=7000", "5s")]
