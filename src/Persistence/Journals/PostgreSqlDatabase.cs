@@ -23,6 +23,14 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     /// </summary>
     public const int DefaultCommandTimeoutSeconds = 5;
 
+    /// <summary>
+    /// Statements Npgsql prepares on each connection once they have run a few times (<c>Max Auto Prepare</c>, off by
+    /// default), unless the connection string sets it. A spread drop sends one append statement per listing per batch,
+    /// and PostgreSQL parsed and planned every one of them afresh (docs/benchmarks.md). Set <c>Max Auto Prepare=0</c>
+    /// behind a pooler in transaction mode (PgBouncer before 1.21), which cannot keep prepared statements.
+    /// </summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     public PostgreSqlDatabase(string connectionString, ILogger? logger = null)
     {
         DataSource = NpgsqlDataSource.Create(WithJournalDefaults(connectionString));
@@ -33,13 +41,17 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>The silo's session defaults (<see cref="PostgreSqlSessions.WithDefaults"/>) and <see cref="DefaultCommandTimeoutSeconds"/> unless set.</summary>
+    /// <summary>
+    /// The silo's session defaults (<see cref="PostgreSqlSessions.WithDefaults"/>), <see cref="DefaultCommandTimeoutSeconds"/> and
+    /// <see cref="DefaultMaxAutoPrepare"/>, each unless the connection string sets it.
+    /// </summary>
     internal static string WithJournalDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(PostgreSqlSessions.WithDefaults(connectionString));
         // What the string says, not what Npgsql fills in: its builder answers 30 for a string that names no timeout.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout")) builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         return builder.ConnectionString;
     }
 

@@ -158,14 +158,18 @@ public sealed class PostgreSqlJournalStorageTests(PostgreSqlFixture fixture) : J
     }
 
     [Theory]
-    [InlineData("", 5)]
-    [InlineData("Command Timeout=12", 12)]
-    [InlineData("CommandTimeout=0", 0)]
-    public void Journal_CommandTimeout_FiveSecondsUnlessTheConnectionStringSetsIt(string setting, int expected)
+    [InlineData("", 5, 32)]
+    [InlineData("Command Timeout=12", 12, 32)]
+    [InlineData("CommandTimeout=0;Max Auto Prepare=0", 0, 0)]
+    [InlineData("MaxAutoPrepare=5", 5, 5)]
+    public void Journal_CommandTimeoutAndAutoPrepare_DefaultsUnlessTheConnectionStringSetsThem(string setting, int timeout, int autoPrepare)
     {
         var connectionString = fixture.ConnectionString + (setting.Length > 0 ? ";" + setting : "");
 
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(PostgreSqlDatabase.WithJournalDefaults(connectionString)).CommandTimeout);
+        var journal = new NpgsqlConnectionStringBuilder(PostgreSqlDatabase.WithJournalDefaults(connectionString));
+
+        Assert.Equal(timeout, journal.CommandTimeout);
+        Assert.Equal(autoPrepare, journal.MaxAutoPrepare);
     }
 
     [Theory]
