@@ -87,7 +87,7 @@ done
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS baseline" -c "CREATE DATABASE baseline" >/dev/null
 baseline_port=25100 # from here up, below the ephemeral port range like the cluster's ports
 while [ -n "$(ss -Hltn "sport = :$baseline_port")" ]; do baseline_port=$((baseline_port + 1)); done
-ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=baseline;Maximum Pool Size=100" \
+ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=baseline;Maximum Pool Size=100;Max Auto Prepare=32" \
   Urls="http://127.0.0.1:$baseline_port" env "Logging__LogLevel__Microsoft.AspNetCore=Warning" \
   dotnet "$BASELINE" >"$OUT/baseline.log" 2>&1 &
 baseline_pid=$!

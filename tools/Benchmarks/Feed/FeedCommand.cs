@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,6 +18,9 @@ internal static class FeedCommand
 {
     private const string Password = "correct horse battery";
     private static readonly TimeSpan s_readerDeadline = TimeSpan.FromSeconds(120);
+
+    /// <summary>The API's request budget (Api:GrainCallBudget): no answer may take longer.</summary>
+    private static readonly TimeSpan s_requestBudget = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -42,28 +46,34 @@ internal static class FeedCommand
             async (i, _) => buyers[i] = await SignUpAsync(http));
 
         Console.WriteLine($"# feed: {options.BaseUrl}, stock {options.Stock} (one unit a purchase), {options.Concurrency} purchase loops, " +
-            $"{options.Buyers} buyers, {options.Readers} readers in every second drop, {Environment.ProcessorCount} cores");
+            $"{options.Buyers} buyers, {options.Readers} event-stream readers, {options.Pollers} pollers every {options.PollInterval.TotalMilliseconds:F0} ms, " +
+            $"{Environment.ProcessorCount} cores");
         Console.WriteLine();
-        Console.WriteLine("| run | readers | orders/s | p50 | p99 | readers at final stock | last reader final after last order | events per reader |");
-        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|");
+        Console.WriteLine("| run | readers | pollers | orders/s | p50 | p99 | slowest purchase | purchase 5xx (500) | reads/s (304 share) | slowest read | " +
+            "readers at final stock | pollers at final stock | last reader final after last order | events per reader | orders read back |");
+        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|");
+        (int Readers, int Pollers)[] shapes = [(0, 0), (options.Readers, 0), (0, options.Pollers), (options.Readers, options.Pollers)];
+        shapes = [.. shapes.Distinct()];
         var failed = false;
         for (var run = 1; run <= options.Runs; run++)
         {
-            foreach (var readers in new[] { 0, options.Readers })
+            foreach (var (readers, pollers) in shapes)
             {
-                var result = await DropAsync(http, seller, buyers, readers, options);
-                failed |= readers > 0 && result.ReadersAtFinal != readers;
+                var result = await DropAsync(http, seller, buyers, readers, pollers, options);
+                failed |= !result.Passed;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {run} | {readers} | {result.OrdersPerSecond:F0} | {result.P50.TotalMilliseconds:F1} ms | {result.P99.TotalMilliseconds:F1} ms | " +
-                    $"{(readers == 0 ? "—" : $"{result.ReadersAtFinal} / {readers}")} | {(readers == 0 ? "—" : $"{result.FeedLag.TotalMilliseconds:F0} ms")} | " +
-                    $"{(readers == 0 ? "—" : $"{result.EventsPerReader:F1}")} |"));
+                    $"| {run} | {readers} | {pollers} | {result.OrdersPerSecond:F0} | {result.P50.TotalMilliseconds:F1} ms | {result.P99.TotalMilliseconds:F1} ms | " +
+                    $"{result.SlowestPurchase.TotalMilliseconds:F0} ms | {result.PurchaseServerErrors} ({result.Purchase500s}) | " +
+                    $"{(pollers == 0 ? "—" : $"{result.ReadsPerSecond:F0} ({result.NotModifiedShare:P0})")} | {(pollers == 0 ? "—" : $"{result.SlowestRead.TotalMilliseconds:F0} ms")} | " +
+                    $"{(readers == 0 ? "—" : $"{result.ReadersAtFinal} / {readers}")} | {(pollers == 0 ? "—" : $"{result.PollersAtFinal} / {pollers}")} | " +
+                    $"{(readers == 0 ? "—" : $"{result.FeedLag.TotalMilliseconds:F0} ms")} | {(readers == 0 ? "—" : $"{result.EventsPerReader:F1}")} | {result.OrdersCheck} |"));
             }
         }
 
         return failed ? 1 : 0;
     }
 
-    private static async Task<DropResult> DropAsync(HttpClient http, string seller, string[] buyers, int readerCount, FeedOptions options)
+    private static async Task<DropResult> DropAsync(HttpClient http, string seller, string[] buyers, int readerCount, int pollerCount, FeedOptions options)
     {
         var market = await PostAsync(http, seller, "/api/markets", new { title = "Feed bench", opensAt = DateTimeOffset.UtcNow.AddMinutes(-1) });
         var marketId = market.GetProperty("marketId").GetString()!;
@@ -71,16 +81,19 @@ internal static class FeedCommand
         var listingId = listing.GetProperty("listingId").GetString()!;
 
         await using var readers = FeedReaders.Open(http, marketId, listingId, readerCount);
-        var ready = Stopwatch.StartNew();
-        while (readers.WithSnapshot < readerCount)
-        {
-            if (readers.Failed > 0 || ready.Elapsed > s_readerDeadline) throw new InvalidOperationException($"{readers.WithSnapshot} of {readerCount} readers got a snapshot ({readers.Failed} failed).");
-            await Task.Delay(50);
-        }
+        await WaitAsync(() => readers.WithSnapshot >= readerCount, () => readers.Failed > 0, () => $"{readers.WithSnapshot} of {readerCount} readers got a snapshot ({readers.Failed} failed)");
+
+        // One full round of polls before the first purchase, so the drop runs under the pollers' steady load.
+        await using var pollers = FeedPollers.Start(http, listingId, pollerCount, options.PollInterval);
+        await WaitAsync(() => pollers.Showing(options.Stock) >= pollerCount, () => pollers.Failed > 0,
+            () => $"{pollers.Showing(options.Stock)} of {pollerCount} pollers read the listing ({pollers.Failed} failed)");
 
         var latencies = new List<TimeSpan>[options.Concurrency];
+        var acknowledged = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        long serverErrors = 0, internalErrors = 0, slowestTicks = 0;
         var nextBuyer = -1;
         var start = Stopwatch.GetTimestamp();
+        var readsAtStart = pollers.Answers;
         var lastOrderAt = start;
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async loop =>
         {
@@ -93,40 +106,86 @@ internal static class FeedCommand
                 {
                     var started = Stopwatch.GetTimestamp();
                     using var response = await SendAsync(http, buyer, $"/api/listings/{listingId}/purchases", new { quantity = 1 }, key);
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    Atomic.Max(ref slowestTicks, Stopwatch.GetTimestamp() - started);
                     if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
                     {
                         latencies[loop].Add(Stopwatch.GetElapsedTime(started));
-                        InterlockedMax(ref lastOrderAt, Stopwatch.GetTimestamp());
+                        using (var order = JsonDocument.Parse(body)) acknowledged[order.RootElement.GetProperty("orderId").GetString()!] = true;
+                        Atomic.Max(ref lastOrderAt, Stopwatch.GetTimestamp());
                         break;
                     }
 
                     if (response.StatusCode == HttpStatusCode.Conflict) return;
+                    if ((int)response.StatusCode >= 500) Interlocked.Increment(ref serverErrors);
+                    if (response.StatusCode == HttpStatusCode.InternalServerError) Interlocked.Increment(ref internalErrors);
                     // 503 or 429: wait as told and retry with the same key.
                     await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100));
                 }
             }
         }));
 
-        var sold = latencies.Sum(l => l.Count);
         var seconds = Stopwatch.GetElapsedTime(start, lastOrderAt).TotalSeconds;
+        var reads = pollers.Answers - readsAtStart;
         var all = latencies.SelectMany(l => l).Order().ToList();
         var final = await RemainingAsync(http, listingId);
         var waited = Stopwatch.StartNew();
-        while (readerCount > 0 && readers.Showing(final) < readerCount && waited.Elapsed < s_readerDeadline) await Task.Delay(50);
+        while ((readers.Showing(final) < readerCount || pollers.Showing(final) < pollerCount) && waited.Elapsed < s_readerDeadline) await Task.Delay(50);
         var lag = readerCount == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(lastOrderAt, readers.LastChangeTicks);
-        return new DropResult(sold / seconds, all[all.Count / 2], all[Math.Min(all.Count - 1, all.Count * 99 / 100)],
-            readers.Showing(final), lag, readerCount == 0 ? 0 : (double)readers.Events / readerCount);
+
+        var stored = await MarketOrderIdsAsync(http, seller, marketId);
+        var ordersMatch = final == 0 && acknowledged.Count == options.Stock && stored.SetEquals(acknowledged.Keys);
+        var ordersCheck = ordersMatch
+            ? $"{stored.Count} = stock, all acknowledged"
+            : $"MISMATCH: stock {options.Stock}, remaining {final}, acknowledged {acknowledged.Count}, stored {stored.Count}, "
+              + $"acknowledged not stored {acknowledged.Keys.Count(k => !stored.Contains(k))}";
+        var slowestPurchase = Stopwatch.GetElapsedTime(0, slowestTicks);
+        var passed = ordersMatch && readers.Showing(final) == readerCount && pollers.Showing(final) == pollerCount
+            && internalErrors == 0 && pollers.ServerErrors == 0 && pollers.Other == 0
+            && slowestPurchase < s_requestBudget && pollers.Slowest < s_requestBudget;
+        return new DropResult(acknowledged.Count / seconds, all[all.Count / 2], all[Math.Min(all.Count - 1, all.Count * 99 / 100)], slowestPurchase,
+            serverErrors, internalErrors, reads / seconds, reads == 0 ? 0 : (double)pollers.NotModified / pollers.Answers,
+            pollers.Slowest, readers.Showing(final), pollers.Showing(final), lag, readerCount == 0 ? 0 : (double)readers.Events / readerCount, ordersCheck, passed);
     }
 
-    private static void InterlockedMax(ref long target, long value)
+    /// <summary>Polls <paramref name="done"/> until it holds; throws when <paramref name="failed"/> does or the deadline passes.</summary>
+    private static async Task WaitAsync(Func<bool> done, Func<bool> failed, Func<string> describe)
     {
-        var current = Interlocked.Read(ref target);
-        while (value > current)
+        var waited = Stopwatch.StartNew();
+        while (!done())
         {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current) return;
-            current = seen;
+            if (failed() || waited.Elapsed > s_readerDeadline) throw new InvalidOperationException(describe());
+            await Task.Delay(50);
         }
+    }
+
+    /// <summary>Every order of the market as its seller pages through them (1,000 a page, following <c>Link: rel="next"</c>).</summary>
+    private static async Task<HashSet<string>> MarketOrderIdsAsync(HttpClient http, string seller, string marketId)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        string? next = $"/api/markets/{marketId}/orders?limit=1000";
+        while (next is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", seller);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET {next}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            foreach (var order in (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()) ids.Add(order.GetProperty("orderId").GetString()!);
+            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links) : null;
+        }
+
+        return ids;
+    }
+
+    private static string? NextLink(IEnumerable<string> links)
+    {
+        foreach (var link in links.SelectMany(l => l.Split(',')))
+        {
+            var parts = link.Split(';', StringSplitOptions.TrimEntries);
+            if (parts.Skip(1).Any(p => p is "rel=\"next\"" or "rel=next")) return parts[0].Trim('<', '>');
+        }
+
+        return null;
     }
 
     private static async Task<string> SignUpAsync(HttpClient http)
@@ -157,5 +216,7 @@ internal static class FeedCommand
     private static async Task<int> RemainingAsync(HttpClient http, string listingId) =>
         (await http.GetFromJsonAsync<JsonElement>($"/api/listings/{listingId}")).GetProperty("remaining").GetInt32();
 
-    private sealed record DropResult(double OrdersPerSecond, TimeSpan P50, TimeSpan P99, int ReadersAtFinal, TimeSpan FeedLag, double EventsPerReader);
+    private sealed record DropResult(double OrdersPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan SlowestPurchase, long PurchaseServerErrors,
+        long Purchase500s, double ReadsPerSecond, double NotModifiedShare, TimeSpan SlowestRead, int ReadersAtFinal, int PollersAtFinal,
+        TimeSpan FeedLag, double EventsPerReader, string OrdersCheck, bool Passed);
 }

@@ -8,8 +8,14 @@ internal sealed class FeedOptions
     /// <summary>The API (an embedded silo, an API node, or nginx in front of several). Default http://127.0.0.1:5000.</summary>
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5000");
 
-    /// <summary>Event-stream readers of the drop's market in the runs with readers. Default 2000.</summary>
+    /// <summary>Event-stream readers of the drop's market in the drops with readers; 0 for none. Default 2000.</summary>
     public int Readers { get; private set; } = 2000;
+
+    /// <summary>People refreshing the listing (GET with If-None-Match) in the drops with pollers; 0 (default) for none.</summary>
+    public int Pollers { get; private set; }
+
+    /// <summary>How often each poller refreshes. Default 1 s.</summary>
+    public TimeSpan PollInterval { get; private set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Units of the one listing each drop sells out, one per purchase. Default 2000.</summary>
     public int Stock { get; private set; } = 2000;
@@ -20,7 +26,10 @@ internal sealed class FeedOptions
     /// <summary>Concurrent purchase loops. Default 32.</summary>
     public int Concurrency { get; private set; } = 32;
 
-    /// <summary>Pairs of drops, one without readers and one with, interleaved. Default 2.</summary>
+    /// <summary>
+    /// Rounds of drops, each round one drop without readers or pollers, then one with the readers, one with the pollers
+    /// and one with both (those that apply). Default 2.
+    /// </summary>
     public int Runs { get; private set; } = 2;
 
     public static FeedOptions Parse(IReadOnlyList<string> args)
@@ -34,17 +43,24 @@ internal sealed class FeedOptions
                 case "--base-url":
                     options.BaseUrl = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"--base-url must be an absolute URL (was '{value}').");
                     break;
-                case "--readers": options.Readers = Positive(args[i], value); break;
+                case "--readers": options.Readers = NotNegative(args[i], value); break;
+                case "--pollers": options.Pollers = NotNegative(args[i], value); break;
+                case "--poll-interval-ms": options.PollInterval = TimeSpan.FromMilliseconds(Positive(args[i], value)); break;
                 case "--stock": options.Stock = Positive(args[i], value); break;
                 case "--buyers": options.Buyers = Positive(args[i], value); break;
                 case "--concurrency": options.Concurrency = Positive(args[i], value); break;
                 case "--runs": options.Runs = Positive(args[i], value); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --stock, --buyers, --concurrency or --runs.");
+                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --pollers, --poll-interval-ms, --stock, --buyers, --concurrency or --runs.");
             }
         }
 
         return options;
     }
+
+    private static int NotNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"{name} must be 0 or a positive integer (was '{value}').");
 
     private static int Positive(string name, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
