@@ -49,9 +49,9 @@ internal static class FeedCommand
             $"{options.Buyers} buyers, {options.Readers} event-stream readers, {options.Pollers} pollers every {options.PollInterval.TotalMilliseconds:F0} ms, " +
             $"{Environment.ProcessorCount} cores");
         Console.WriteLine();
-        Console.WriteLine("| run | readers | pollers | orders/s | p50 | p99 | slowest purchase | purchase 5xx (500) | reads/s (304 share) | slowest read | " +
+        Console.WriteLine("| run | readers | pollers | orders/s | p50 | p99 | slowest purchase | purchase 5xx (500) | transport errors | reads/s (304 share) | slowest read | " +
             "readers at final stock | pollers at final stock | last reader final after last order | events per reader | orders read back |");
-        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|");
+        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|");
         (int Readers, int Pollers)[] shapes = [(0, 0), (options.Readers, 0), (0, options.Pollers), (options.Readers, options.Pollers)];
         shapes = [.. shapes.Distinct()];
         var failed = false;
@@ -63,7 +63,7 @@ internal static class FeedCommand
                 failed |= !result.Passed;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {run} | {readers} | {pollers} | {result.OrdersPerSecond:F0} | {result.P50.TotalMilliseconds:F1} ms | {result.P99.TotalMilliseconds:F1} ms | " +
-                    $"{result.SlowestPurchase.TotalMilliseconds:F0} ms | {result.PurchaseServerErrors} ({result.Purchase500s}) | " +
+                    $"{result.SlowestPurchase.TotalMilliseconds:F0} ms | {result.PurchaseServerErrors} ({result.Purchase500s}) | {result.TransportErrors} | " +
                     $"{(pollers == 0 ? "—" : $"{result.ReadsPerSecond:F0} ({result.NotModifiedShare:P0})")} | {(pollers == 0 ? "—" : $"{result.SlowestRead.TotalMilliseconds:F0} ms")} | " +
                     $"{(readers == 0 ? "—" : $"{result.ReadersAtFinal} / {readers}")} | {(pollers == 0 ? "—" : $"{result.PollersAtFinal} / {pollers}")} | " +
                     $"{(readers == 0 ? "—" : $"{result.FeedLag.TotalMilliseconds:F0} ms")} | {(readers == 0 ? "—" : $"{result.EventsPerReader:F1}")} | {result.OrdersCheck} |"));
@@ -90,7 +90,7 @@ internal static class FeedCommand
 
         var latencies = new List<TimeSpan>[options.Concurrency];
         var acknowledged = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        long serverErrors = 0, internalErrors = 0, slowestTicks = 0;
+        long serverErrors = 0, internalErrors = 0, transportErrors = 0, slowestTicks = 0;
         var nextBuyer = -1;
         var start = Stopwatch.GetTimestamp();
         var readsAtStart = pollers.Answers;
@@ -105,8 +105,22 @@ internal static class FeedCommand
                 while (true)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    using var response = await SendAsync(http, buyer, $"/api/listings/{listingId}/purchases", new { quantity = 1 }, key);
-                    var body = await response.Content.ReadAsByteArrayAsync();
+                    HttpResponseMessage response;
+                    byte[] body;
+                    try
+                    {
+                        response = await SendAsync(http, buyer, $"/api/listings/{listingId}/purchases", new { quantity = 1 }, key);
+                        body = await response.Content.ReadAsByteArrayAsync();
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // No answer (a connection reset): as a real client, retry with the same key.
+                        Interlocked.Increment(ref transportErrors);
+                        await Task.Delay(TimeSpan.FromMilliseconds(100));
+                        continue;
+                    }
+
+                    using var answered = response;
                     Atomic.Max(ref slowestTicks, Stopwatch.GetTimestamp() - started);
                     if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
                     {
@@ -141,10 +155,10 @@ internal static class FeedCommand
               + $"acknowledged not stored {acknowledged.Keys.Count(k => !stored.Contains(k))}";
         var slowestPurchase = Stopwatch.GetElapsedTime(0, slowestTicks);
         var passed = ordersMatch && readers.Showing(final) == readerCount && pollers.Showing(final) == pollerCount
-            && internalErrors == 0 && pollers.ServerErrors == 0 && pollers.Other == 0
+            && internalErrors == 0 && transportErrors == 0 && pollers.ServerErrors == 0 && pollers.Other == 0 && pollers.TransportErrors == 0
             && slowestPurchase < s_requestBudget && pollers.Slowest < s_requestBudget;
         return new DropResult(acknowledged.Count / seconds, all[all.Count / 2], all[Math.Min(all.Count - 1, all.Count * 99 / 100)], slowestPurchase,
-            serverErrors, internalErrors, reads / seconds, reads == 0 ? 0 : (double)pollers.NotModified / pollers.Answers,
+            serverErrors, internalErrors, transportErrors + pollers.TransportErrors, reads / seconds, reads == 0 ? 0 : (double)pollers.NotModified / pollers.Answers,
             pollers.Slowest, readers.Showing(final), pollers.Showing(final), lag, readerCount == 0 ? 0 : (double)readers.Events / readerCount, ordersCheck, passed);
     }
 
@@ -163,12 +177,20 @@ internal static class FeedCommand
     private static async Task<HashSet<string>> MarketOrderIdsAsync(HttpClient http, string seller, string marketId)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var started = Stopwatch.GetTimestamp();
         string? next = $"/api/markets/{marketId}/orders?limit=1000";
         while (next is not null)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, next);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", seller);
             using var response = await http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && Stopwatch.GetElapsedTime(started) < s_readerDeadline)
+            {
+                // Overloaded for a moment: come back when told, as any client.
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                continue;
+            }
+
             if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET {next}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             foreach (var order in (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()) ids.Add(order.GetProperty("orderId").GetString()!);
             next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links) : null;
@@ -217,6 +239,6 @@ internal static class FeedCommand
         (await http.GetFromJsonAsync<JsonElement>($"/api/listings/{listingId}")).GetProperty("remaining").GetInt32();
 
     private sealed record DropResult(double OrdersPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan SlowestPurchase, long PurchaseServerErrors,
-        long Purchase500s, double ReadsPerSecond, double NotModifiedShare, TimeSpan SlowestRead, int ReadersAtFinal, int PollersAtFinal,
+        long Purchase500s, long TransportErrors, double ReadsPerSecond, double NotModifiedShare, TimeSpan SlowestRead, int ReadersAtFinal, int PollersAtFinal,
         TimeSpan FeedLag, double EventsPerReader, string OrdersCheck, bool Passed);
 }

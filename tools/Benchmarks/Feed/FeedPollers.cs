@@ -8,7 +8,8 @@ namespace FleaMarket.Benchmarks.Feed;
 /// <summary>
 /// Many people refreshing one listing's page: each poller sends <c>GET /api/listings/{id}</c> once per interval (the
 /// pollers' starts spread over the first interval) with the ETag it last got in <c>If-None-Match</c>, as a browser
-/// does, and keeps the last <c>remaining</c> it saw. Counts answers by kind and the slowest one.
+/// does, and keeps the last <c>remaining</c> it saw; told to come back later (503 or 429 with Retry-After), it waits
+/// that long first. Counts answers by kind and the slowest one.
 /// </summary>
 internal sealed class FeedPollers : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ internal sealed class FeedPollers : IAsyncDisposable
     private long _notModified;
     private long _serverErrors;
     private long _other;
+    private long _transportErrors;
     private long _slowestTicks;
 
     private FeedPollers(HttpClient http, string listingId, int count, TimeSpan interval)
@@ -37,6 +39,9 @@ internal sealed class FeedPollers : IAsyncDisposable
 
     /// <summary>Answers other than 200, 304 and 5xx (a 429 would show the read limit was not lifted).</summary>
     public long Other => Interlocked.Read(ref _other);
+
+    /// <summary>Polls that got no answer (a connection reset); the poller tries again at its next tick.</summary>
+    public long TransportErrors => Interlocked.Read(ref _transportErrors);
 
     public TimeSpan Slowest => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _slowestTicks));
 
@@ -71,8 +76,20 @@ internal sealed class FeedPollers : IAsyncDisposable
                 using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/listings/{listingId}");
                 if (poller.ETag is { } etag) request.Headers.IfNoneMatch.Add(etag);
                 var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request, cancellationToken);
-                var body = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsByteArrayAsync(cancellationToken) : null;
+                HttpResponseMessage response;
+                byte[]? body;
+                try
+                {
+                    response = await http.SendAsync(request, cancellationToken);
+                    body = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsByteArrayAsync(cancellationToken) : null;
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref _transportErrors);
+                    continue;
+                }
+
+                using var answered = response;
                 Atomic.Max(ref _slowestTicks, Stopwatch.GetTimestamp() - started);
                 switch (response.StatusCode)
                 {
@@ -90,6 +107,11 @@ internal sealed class FeedPollers : IAsyncDisposable
                         break;
                     case >= HttpStatusCode.InternalServerError:
                         Interlocked.Increment(ref _serverErrors);
+                        await HonourRetryAfterAsync(response, cancellationToken);
+                        break;
+                    case HttpStatusCode.TooManyRequests:
+                        Interlocked.Increment(ref _other);
+                        await HonourRetryAfterAsync(response, cancellationToken);
                         break;
                     default:
                         Interlocked.Increment(ref _other);
@@ -103,6 +125,10 @@ internal sealed class FeedPollers : IAsyncDisposable
             // Stopped on purpose.
         }
     }
+
+    /// <summary>As a browser told to come back later: no poll before Retry-After has passed.</summary>
+    private static Task HonourRetryAfterAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        response.Headers.RetryAfter?.Delta is { } wait ? Task.Delay(wait, cancellationToken) : Task.CompletedTask;
 
     private sealed class Poller
     {
