@@ -235,8 +235,15 @@ internal static class FeedCommand
         return http.SendAsync(request);
     }
 
-    private static async Task<int> RemainingAsync(HttpClient http, string listingId) =>
-        (await http.GetFromJsonAsync<JsonElement>($"/api/listings/{listingId}")).GetProperty("remaining").GetInt32();
+    /// <summary>The listing's stock now: read through every cache (public reads may be up to a second stale).</summary>
+    private static async Task<int> RemainingAsync(HttpClient http, string listingId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/listings/{listingId}");
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("remaining").GetInt32();
+    }
 
     private sealed record DropResult(double OrdersPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan SlowestPurchase, long PurchaseServerErrors,
         long Purchase500s, long TransportErrors, double ReadsPerSecond, double NotModifiedShare, TimeSpan SlowestRead, int ReadersAtFinal, int PollersAtFinal,
