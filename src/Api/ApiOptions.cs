@@ -50,8 +50,9 @@ public sealed class ApiOptions
 
     /// <summary>
     /// How long a request's repeatable grain calls (the session read, then the purchase) may run in all, counted from
-    /// when this node took the request: no repeat starts after it and a call still running at its end answers 503. Keep it under the clients' and the proxy's timeouts. Default 15 s
-    /// (Cluster:ResponseTimeout 10 s plus a repeat's worth).
+    /// when this node took the request: no repeat starts after it and a call still running at its end answers 503.
+    /// Keep it under the clients' and the proxy's timeouts. Default 15 s (Cluster:ResponseTimeout 10 s plus a
+    /// repeat's worth).
     /// </summary>
     public TimeSpan GrainCallBudget { get; set; } = TimeSpan.FromSeconds(15);
 

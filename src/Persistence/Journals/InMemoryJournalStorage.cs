@@ -50,8 +50,7 @@ internal sealed class InMemoryJournalStorage : IJournalStorage
 
     public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(journalName);
-        JournalRules.CheckTag(tag);
+        JournalRules.CheckFind(journalName, tag);
         IReadOnlyList<string> streams = _tags.TryGetValue((journalName, tag), out var tagged) ? [.. tagged.Keys.Order(StringComparer.Ordinal)] : [];
         return Task.FromResult(streams);
     }

@@ -19,6 +19,12 @@ internal static class JournalRules
         foreach (var tag in tags) CheckTag(tag);
     }
 
+    public static void CheckFind(string journalName, string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journalName);
+        CheckTag(tag);
+    }
+
     public static void CheckTag(string tag)
     {
         ArgumentException.ThrowIfNullOrEmpty(tag);
@@ -56,4 +62,6 @@ internal static class JournalRules
         expected.ToString(CultureInfo.InvariantCulture));
 
     public static string Describe(string journalName, string streamId) => $"journal '{journalName}' stream '{streamId}'";
+
+    public static string DescribeTagged(string journalName, string tag) => $"the streams of journal '{journalName}' tagged '{tag}'";
 }

@@ -38,7 +38,6 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>

@@ -126,8 +126,7 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
 
     public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(journalName);
-        JournalRules.CheckTag(tag);
+        JournalRules.CheckFind(journalName, tag);
         return _database.ReadAsync<IReadOnlyList<string>>(async (connection, ct) =>
         {
             await using var command = new NpgsqlCommand(
@@ -139,7 +138,7 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
             var streams = new List<string>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) streams.Add(reader.GetString(0));
             return streams;
-        }, $"find the streams of journal '{journalName}' tagged '{tag}'", cancellationToken);
+        }, $"find {JournalRules.DescribeTagged(journalName, tag)}", cancellationToken);
     }
 
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default)

@@ -101,8 +101,7 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
 
     public Task<IReadOnlyList<string>> FindStreamsAsync(string journalName, string tag, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(journalName);
-        JournalRules.CheckTag(tag);
+        JournalRules.CheckFind(journalName, tag);
         return database.GuardAsync(database.ReadAsync<IReadOnlyList<string>>(async (connection, ct) =>
         {
             using var command = connection.CreateCommand();
@@ -115,7 +114,7 @@ internal sealed class SqliteJournalStorage(SqliteDatabase database, string servi
             var streams = new List<string>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) streams.Add(reader.GetString(0));
             return streams;
-        }, cancellationToken), $"find the streams of journal '{journalName}' tagged '{tag}'");
+        }, cancellationToken), $"find {JournalRules.DescribeTagged(journalName, tag)}");
     }
 
     public Task<long> GetLengthAsync(string journalName, string streamId, CancellationToken cancellationToken = default)
