@@ -106,6 +106,8 @@ public static class ApiHosting
     {
         GrainCallRetry.UseRequestBudget(app);
         app.UseMiddleware<ResponseHeaders>();
+        // Before anything that costs: a request past the node's limit is refused before its session is looked up.
+        app.UseInFlightLimit();
         app.UseForwardedHeaders();
         // Routing after the HEAD-as-GET rewrite above (by default it would run first).
         app.UseRouting();
@@ -157,6 +159,9 @@ public static class ApiHosting
     internal static bool IsUnavailable(Exception exception) => exception switch
     {
         OrleansException or TimeoutException or DbException => true,
+        // A grain call that a silo rejected because placing it was cancelled (a membership change under way); also
+        // the client's own abort, whose answer nobody reads.
+        OperationCanceledException => true,
         // Thrown by Orleans itself, not by a grain: e.g. a client that has not reached any silo yet knows no
         // grain implementations ("Could not find an implementation for interface ...", an ArgumentException).
         _ when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,

@@ -64,11 +64,13 @@ internal sealed partial class GrainCallRetry(IOptions<ApiOptions> options, TimeP
     /// <summary>
     /// Failures after which the call may not have reached its grain or its answer may not have come back: no answer
     /// in time, the target silo gone, the message rejected on its way. A refusal by the grain or a storage failure is
-    /// not one of them: it is the answer.
+    /// not one of them: it is the answer. A cancellation is one when it is not the client's (the caller checks that):
+    /// a silo whose directory lookup was cancelled by a membership change while it placed the call rejects the call
+    /// with that cancellation as the reason (seen when a silo was killed), and the call never reached its grain.
     /// </summary>
     internal static bool IsLostInTransport(Exception exception) => exception switch
     {
-        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException => true,
+        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or OperationCanceledException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsLostInTransport),
         _ => false,
     };

@@ -147,15 +147,36 @@ public sealed class GrainCallRetryTests
     }
 
     [Fact]
+    public async Task RunAsync_CallRejectedWithACancellationFromTheCluster_IsSentAgain()
+    {
+        var calls = 0;
+        var run = Retry(budgetSeconds: 15).RunAsync("test", () =>
+            ++calls == 1 ? Task.FromException<int>(new OperationCanceledException()) : Task.FromResult(7), Request());
+        _clock.Advance(GrainCallRetry.Pause);
+
+        Assert.Equal(7, await run.WaitAsync(s_deadline));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public void IsLostInTransport_TransportLossesOnly()
     {
         Assert.True(GrainCallRetry.IsLostInTransport(new TimeoutException()));
         Assert.True(GrainCallRetry.IsLostInTransport(new SiloUnavailableException()));
+        Assert.True(GrainCallRetry.IsLostInTransport(new OperationCanceledException()));
         Assert.True(GrainCallRetry.IsLostInTransport(new AggregateException(new TimeoutException(), new SiloUnavailableException())));
         Assert.False(GrainCallRetry.IsLostInTransport(new AggregateException(new TimeoutException(), new InvalidOperationException())));
         Assert.False(GrainCallRetry.IsLostInTransport(new AggregateException()));
         Assert.False(GrainCallRetry.IsLostInTransport(new InvalidOperationException()));
         Assert.False(GrainCallRetry.IsLostInTransport(new OrleansException("a storage provider failed")));
+    }
+
+    [Fact]
+    public void IsUnavailable_CancellationFromTheCluster_Is503()
+    {
+        Assert.True(FleaMarket.Api.Hosting.ApiHosting.IsUnavailable(new OperationCanceledException()));
+        Assert.True(FleaMarket.Api.Hosting.ApiHosting.IsUnavailable(new TaskCanceledException()));
+        Assert.False(FleaMarket.Api.Hosting.ApiHosting.IsUnavailable(new InvalidOperationException()));
     }
 
     [Theory]
