@@ -5,7 +5,9 @@
 # the same PostgreSQL server. Two shapes: a hot listing (one listing, stock that does not run out) and a spread
 # drop (1,000 listings); SHAPES="hot" runs only the first. Each shape runs RUNS times (default 3) on each side;
 # the table gives the median of each figure and every run's JSON stays in $OUT. Then FleaMarket's hot listing
-# once more, paced at half its median rate, for the latency at 50% load (HALF=0 skips it).
+# once more, paced at half its median rate, for the latency at 50% load (HALF=0 skips it). Each side first runs one
+# unmeasured drop of each shape (JIT, pools), and every measured drop starts on a quiescent database (VACUUM, then
+# CHECKPOINT), so no drop is billed for the maintenance its predecessor left.
 #
 # Figures per run: acknowledged orders/s until the last order, p50/p99 latency, and the cost of the firing window
 # read by deploy/bench/system-cost.py at the opening and when the firing ends: CPU-seconds per 1,000 orders of all
@@ -46,21 +48,35 @@ trap 'exit 130' INT TERM
 
 hot=(--listings 1 --stock 40000 --quantity 1) # large, and small enough for the load tool to read every order back
 spread=(--listings 1000 --stock 1000 --quantity 1)
-drop() { # name url probe-state-dir shape...
-  local name=$1 url=$2 probe=$3; shift 3
+# Each measured drop starts on a quiescent database, on both sides alike: the previous drop's dead rows vacuumed and
+# its dirty pages written out first. Back to back, a drop was billed for its predecessor's maintenance (autovacuum
+# and checkpoint writes in its window): FleaMarket's spread drops followed three hot drops of ~60,000 orders each and
+# its PostgreSQL spent 0.33 CPU-s per 1,000 spread orders instead of 0.20 on a fresh database, while the baseline's
+# hot drops leave ~7,000. A real drop follows an idle hour, not another drop.
+quiesce() { # database
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$1" -qc "VACUUM (ANALYZE)" -c "CHECKPOINT" >/dev/null
+}
+drop() { # name url probe-state-dir database shape...
+  local name=$1 url=$2 probe=$3 database=$4; shift 4
+  quiesce "$database"
   echo "[bench $(date +%H:%M:%S)] $name (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
   timeout --signal=TERM $((DURATION + 240)) \
     dotnet "$LT" drop --base-url "$url" --opens-in 5 --buyers "$BUYERS" --concurrency "$CONCURRENCY" --duration "$DURATION" "$@" --json \
       --cost-probe "$PWD/deploy/bench/system-cost.py $probe --postgres-port $PG_PORT" \
     >"$OUT/$name.json" 2>"$OUT/$name.err" || true # the units-sold check fails by design when the time runs out first
 }
-# One short unmeasured drop before each side's runs: the first drop after a start also measures JIT compilation
-# and connection pools filling (its CPU per order was twice the next one's), which a service that has been up for a
-# while does not pay.
+# Unmeasured drops before each side's runs, one of each shape: the first drops after a start also measure JIT
+# compilation and connection pools filling (its CPU per order was twice the next one's), which a service that has
+# been up for a while does not pay. One 5 s drop was not enough: a profile 5 s into the next drop still found the JIT
+# compiler at 22% of the silos' CPU, and the second drop after it cost 0.43 CPU-s per 1,000 orders against 0.51.
 warmup() { # url
   echo "[bench $(date +%H:%M:%S)] warm-up on $1" >&2
-  timeout --signal=TERM 240 dotnet "$LT" drop --base-url "$1" --opens-in 3 --buyers 200 --concurrency "$CONCURRENCY" --duration 5 \
-    --listings 20 --stock 100000 --json >"$OUT/warmup.json" 2>"$OUT/warmup.err" || true
+  local shape args
+  for shape in hot spread; do
+    read -ra args <<<"$(shape_args "$shape")"
+    timeout --signal=TERM 240 dotnet "$LT" drop --base-url "$1" --opens-in 3 --buyers "$BUYERS" --concurrency "$CONCURRENCY" --duration 10 \
+      "${args[@]}" --json >"$OUT/warmup-$shape.json" 2>"$OUT/warmup-$shape.err" || true
+  done
 }
 shape_args() { case $1 in hot) echo "${hot[@]}" ;; spread) echo "${spread[@]}" ;; *) echo "unknown shape $1 (hot, spread)" >&2; exit 2 ;; esac; }
 
@@ -69,14 +85,14 @@ source "$FLEAMARKET_STATE/ports.env"
 warmup "$url"
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
-  for run in $(seq 1 "$RUNS"); do drop "fleamarket-$shape-$run" "$url" "$FLEAMARKET_STATE" "${args[@]}"; done
+  for run in $(seq 1 "$RUNS"); do drop "fleamarket-$shape-$run" "$url" "$FLEAMARKET_STATE" fleamarket "${args[@]}"; done
 done
 if [ "$HALF" = 1 ] && [[ " $SHAPES " == *" hot "* ]]; then
   # Half of the median hot rate, paced: the latency a drop sees with headroom left.
   half=$(for run in $(seq 1 "$RUNS"); do jq -r '.run.ordersPerSecondUntilLastOrder // 0' "$OUT/fleamarket-hot-$run.json" 2>/dev/null || echo 0; done |
     sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] / 2 }')
   read -ra args <<<"$(shape_args hot)"
-  [ "${half:-0}" -gt 0 ] && drop "fleamarket-hot-half" "$url" "$FLEAMARKET_STATE" "${args[@]}" --rate "$half"
+  [ "${half:-0}" -gt 0 ] && drop "fleamarket-hot-half" "$url" "$FLEAMARKET_STATE" fleamarket "${args[@]}" --rate "$half"
 fi
 
 # Same PostgreSQL server for the baseline: stop the FleaMarket processes, keep the database running.
@@ -104,7 +120,7 @@ done
 warmup "http://127.0.0.1:$baseline_port"
 for shape in $SHAPES; do
   read -ra args <<<"$(shape_args "$shape")"
-  for run in $(seq 1 "$RUNS"); do drop "baseline-$shape-$run" "http://127.0.0.1:$baseline_port" "$probe_dir" "${args[@]}"; done
+  for run in $(seq 1 "$RUNS"); do drop "baseline-$shape-$run" "http://127.0.0.1:$baseline_port" "$probe_dir" baseline "${args[@]}"; done
 done
 
 python3 deploy/bench/drop-report.py "$OUT" "$RUNS" $SHAPES
