@@ -13,7 +13,9 @@
 #   READERS=2000 POLLERS=0 deploy/bench/feed-drop.sh
 #
 # The readers, pollers and buyers run in one process on the same cores as the cluster: their own work (parsing
-# events, sending polls) is part of what slows the drop. Bounded: the benchmark is cut off after 20 minutes; every
+# events, sending polls) is part of what slows the drop. So each drop also reports the system's CPU-seconds per 1,000
+# orders (deploy/bench/system-cost.py: silos, API nodes, nginx, PostgreSQL, Redis; never this process) over its
+# firing: what the feed and the polls cost the service itself, as they would with the clients on other machines. Bounded: the benchmark is cut off after 20 minutes; every
 # process started is stopped on exit, also on failure (trap).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,6 +39,7 @@ trap 'exit 130' INT TERM
 
 url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
 echo "[feed $(date +%H:%M:%S)] cluster up at $url (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
+source "$FLEAMARKET_STATE/ports.env"
 timeout --signal=TERM 1200 dotnet tools/Benchmarks/bin/Release/net10.0/FleaMarket.Benchmarks.dll feed --base-url "$url" \
   --readers "$READERS" --pollers "$POLLERS" --poll-interval-ms "$POLL_MS" --stock "$STOCK" --buyers "$BUYERS" \
-  --concurrency "$CONCURRENCY" --runs "$RUNS"
+  --concurrency "$CONCURRENCY" --runs "$RUNS" --cost-probe "$PWD/deploy/bench/system-cost.py $FLEAMARKET_STATE --postgres-port $PG_PORT"

@@ -5,43 +5,14 @@ namespace FleaMarket.Persistence.Journals;
 
 /// <summary>
 /// Journals in <c>journal_stream</c> (one length per stream) and <c>journal_entry</c> (one row per event, unique by
-/// position), deploy/sql/postgresql/200_journal.sql. An append is one statement, a compare-and-swap on the length
-/// row feeding the insert of the events, so it commits all of them or none and costs the same at any stream length.
-/// Appends of all streams go through one <see cref="PostgreSqlWriteBatcher"/> and share transactions.
+/// position), deploy/sql/postgresql/200_journal.sql, and <c>journal_tag</c> (210_journal_tags.sql). An append is a
+/// compare-and-swap on the length row feeding the insert of the events and tags, so it commits all of them or none
+/// and costs the same at any stream length. Appends of all streams go through one <see cref="PostgreSqlWriteBatcher"/>
+/// and share statements and transactions.
 /// </summary>
 internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposable, IDisposable
 {
     private const string Key = "service_id = $1 AND journal_name = $2 AND stream_id = $3";
-
-    // $4 expected length, $5 number of events, $6 payloads, $7 tags. Concurrent appenders queue on the length row; once
-    // the winner commits, the others re-check length = $4, fail it, and insert nothing (no events, no tags).
-    private const string AppendSql = """
-        WITH head AS ({0}){1}
-        INSERT INTO journal_entry (service_id, journal_name, stream_id, position, payload)
-        SELECT $1, $2, $3, $4 + e.ordinal, e.payload FROM head, unnest($6::bytea[]) WITH ORDINALITY AS e(payload, ordinal)
-        """;
-
-    // Only when the append carries tags: most appends (a listing's later batches) add none.
-    private const string TagSql = """
-        ,
-        tagged AS (
-            INSERT INTO journal_tag (service_id, journal_name, tag, stream_id)
-            SELECT $1, $2, t.tag, $3 FROM head, unnest($7::text[]) AS t(tag)
-            ON CONFLICT DO NOTHING)
-        """;
-
-    private const string CreateStreamHead = """
-        INSERT INTO journal_stream AS s (service_id, journal_name, stream_id, length) VALUES ($1, $2, $3, $5)
-        ON CONFLICT (service_id, journal_name, stream_id) DO UPDATE SET length = $4 + $5 WHERE s.length = $4
-        RETURNING length
-        """;
-
-    private const string AdvanceStreamHead = $"UPDATE journal_stream SET length = $4 + $5 WHERE {Key} AND length = $4 RETURNING length";
-
-    private static readonly string CreateStreamSql = Append(CreateStreamHead, tagged: false);
-    private static readonly string AdvanceStreamSql = Append(AdvanceStreamHead, tagged: false);
-    private static readonly string CreateTaggedStreamSql = Append(CreateStreamHead, tagged: true);
-    private static readonly string AdvanceTaggedStreamSql = Append(AdvanceStreamHead, tagged: true);
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlWriteBatcher _appends;
@@ -51,7 +22,7 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
     public PostgreSqlJournalStorage(string connectionString, string serviceId, ILogger? logger = null)
     {
         _database = new PostgreSqlDatabase(connectionString, logger);
-        _appends = new PostgreSqlWriteBatcher(_database);
+        _appends = new PostgreSqlWriteBatcher(_database, serviceId);
         _serviceId = serviceId;
     }
 
@@ -66,28 +37,12 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var payloads = events.Select(JournalRules.Serialize).ToArray();
-        NpgsqlParameter[] parameters =
-        [
-            .. KeyParameters(journalName, streamId),
-            new NpgsqlParameter<long> { TypedValue = expectedLength },
-            new NpgsqlParameter<long> { TypedValue = payloads.Length },
-            new NpgsqlParameter<byte[][]> { TypedValue = payloads },
-        ];
-        var distinctTags = JournalRules.Distinct(tags);
-        if (distinctTags.Length > 0) parameters = [.. parameters, new NpgsqlParameter<string[]> { TypedValue = distinctTags }];
-        var sql = (expectedLength == 0, distinctTags.Length > 0) switch
-        {
-            (true, false) => CreateStreamSql,
-            (false, false) => AdvanceStreamSql,
-            (true, true) => CreateTaggedStreamSql,
-            (false, true) => AdvanceTaggedStreamSql,
-        };
+        var append = new StreamAppend(journalName, streamId, expectedLength, events.Select(JournalRules.Serialize).ToArray(), JournalRules.Distinct(tags));
 
         // Waiting is cancellable, the write is not: once queued it commits or fails with its batch.
-        var inserted = await _appends.WriteAsync(sql, parameters,
-            $"append {events.Count} events to {JournalRules.Describe(journalName, streamId)}").WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (inserted == payloads.Length) return expectedLength + inserted;
+        var appended = await _appends.AppendAsync(append, $"append {events.Count} events to {JournalRules.Describe(journalName, streamId)}")
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (appended) return expectedLength + events.Count;
 
         long? stored;
         try
@@ -161,9 +116,6 @@ internal sealed class PostgreSqlJournalStorage : IJournalStorage, IAsyncDisposab
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private static string Append(string head, bool tagged) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, AppendSql, head, tagged ? TagSql : "");
 
     /// <summary>$1..$3: service id, journal name, stream id.</summary>
     private NpgsqlParameter[] KeyParameters(string journalName, string streamId) =>

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FleaMarket.LoadTest.Measurement;
 
 namespace FleaMarket.Benchmarks.Feed;
 
@@ -50,8 +51,8 @@ internal static class FeedCommand
             $"{Environment.ProcessorCount} cores");
         Console.WriteLine();
         Console.WriteLine("| run | readers | pollers | orders/s | p50 | p99 | slowest purchase | purchase 5xx (500) | transport errors | reads/s (304 share) | slowest read | " +
-            "readers at final stock | pollers at final stock | last reader final after last order | events per reader | orders read back |");
-        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|");
+            "readers at final stock | pollers at final stock | last reader final after last order | events per reader | system CPU-s / 1,000 orders | orders read back |");
+        Console.WriteLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|");
         (int Readers, int Pollers)[] shapes = [(0, 0), (options.Readers, 0), (0, options.Pollers), (options.Readers, options.Pollers)];
         shapes = [.. shapes.Distinct()];
         var failed = false;
@@ -66,7 +67,8 @@ internal static class FeedCommand
                     $"{result.SlowestPurchase.TotalMilliseconds:F0} ms | {result.PurchaseServerErrors} ({result.Purchase500s}) | {result.TransportErrors} | " +
                     $"{(pollers == 0 ? "—" : $"{result.ReadsPerSecond:F0} ({result.NotModifiedShare:P0})")} | {(pollers == 0 ? "—" : $"{result.SlowestRead.TotalMilliseconds:F0} ms")} | " +
                     $"{(readers == 0 ? "—" : $"{result.ReadersAtFinal} / {readers}")} | {(pollers == 0 ? "—" : $"{result.PollersAtFinal} / {pollers}")} | " +
-                    $"{(readers == 0 ? "—" : $"{result.FeedLag.TotalMilliseconds:F0} ms")} | {(readers == 0 ? "—" : $"{result.EventsPerReader:F1}")} | {result.OrdersCheck} |"));
+                    $"{(readers == 0 ? "—" : $"{result.FeedLag.TotalMilliseconds:F0} ms")} | {(readers == 0 ? "—" : $"{result.EventsPerReader:F1}")} | " +
+                    $"{(result.SystemCpuPerThousandOrders is { } cpu ? $"{cpu:F2}" : "—")} | {result.OrdersCheck} |"));
             }
         }
 
@@ -92,6 +94,7 @@ internal static class FeedCommand
         var acknowledged = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         long serverErrors = 0, internalErrors = 0, transportErrors = 0, slowestTicks = 0;
         var nextBuyer = -1;
+        var costAtStart = options.CostProbe is null ? null : await CostProbe.ReadAsync(options.CostProbe, CancellationToken.None);
         var start = Stopwatch.GetTimestamp();
         var readsAtStart = pollers.Answers;
         var lastOrderAt = start;
@@ -139,6 +142,10 @@ internal static class FeedCommand
             }
         }));
 
+        // The firing's window (its last loop saw the listing sold out): the readers' and pollers' load on the system included.
+        var window = Stopwatch.GetElapsedTime(start);
+        var cost = costAtStart is null ? null
+            : CostProbe.Compare(options.CostProbe!, costAtStart, await CostProbe.ReadAsync(options.CostProbe!, CancellationToken.None), window.TotalSeconds, acknowledged.Count);
         var seconds = Stopwatch.GetElapsedTime(start, lastOrderAt).TotalSeconds;
         var reads = pollers.Answers - readsAtStart;
         var all = latencies.SelectMany(l => l).Order().ToList();
@@ -159,7 +166,8 @@ internal static class FeedCommand
             && slowestPurchase < s_requestBudget && pollers.Slowest < s_requestBudget;
         return new DropResult(acknowledged.Count / seconds, all[all.Count / 2], all[Math.Min(all.Count - 1, all.Count * 99 / 100)], slowestPurchase,
             serverErrors, internalErrors, transportErrors + pollers.TransportErrors, reads / seconds, reads == 0 ? 0 : (double)pollers.NotModified / pollers.Answers,
-            pollers.Slowest, readers.Showing(final), pollers.Showing(final), lag, readerCount == 0 ? 0 : (double)readers.Events / readerCount, ordersCheck, passed);
+            pollers.Slowest, readers.Showing(final), pollers.Showing(final), lag, readerCount == 0 ? 0 : (double)readers.Events / readerCount,
+            cost?.PerThousandOrders.GetValueOrDefault("cpu.total"), ordersCheck, passed);
     }
 
     /// <summary>Polls <paramref name="done"/> until it holds; throws when <paramref name="failed"/> does or the deadline passes.</summary>
@@ -247,5 +255,5 @@ internal static class FeedCommand
 
     private sealed record DropResult(double OrdersPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan SlowestPurchase, long PurchaseServerErrors,
         long Purchase500s, long TransportErrors, double ReadsPerSecond, double NotModifiedShare, TimeSpan SlowestRead, int ReadersAtFinal, int PollersAtFinal,
-        TimeSpan FeedLag, double EventsPerReader, string OrdersCheck, bool Passed);
+        TimeSpan FeedLag, double EventsPerReader, double? SystemCpuPerThousandOrders, string OrdersCheck, bool Passed);
 }

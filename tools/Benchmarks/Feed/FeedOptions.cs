@@ -32,6 +32,13 @@ internal sealed class FeedOptions
     /// </summary>
     public int Runs { get; private set; } = 2;
 
+    /// <summary>
+    /// A command printing the system's counters (deploy/bench/system-cost.py), read when a drop's firing starts and
+    /// ends: the report then gives the system's CPU-seconds per 1,000 orders, which the readers' and pollers' own work in
+    /// this process does not swing. Default none.
+    /// </summary>
+    public string? CostProbe { get; private set; }
+
     public static FeedOptions Parse(IReadOnlyList<string> args)
     {
         var options = new FeedOptions();
@@ -50,7 +57,8 @@ internal sealed class FeedOptions
                 case "--buyers": options.Buyers = Positive(args[i], value); break;
                 case "--concurrency": options.Concurrency = Positive(args[i], value); break;
                 case "--runs": options.Runs = Positive(args[i], value); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --pollers, --poll-interval-ms, --stock, --buyers, --concurrency or --runs.");
+                case "--cost-probe": options.CostProbe = value; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --pollers, --poll-interval-ms, --stock, --buyers, --concurrency, --runs or --cost-probe.");
             }
         }
 
