@@ -27,6 +27,13 @@ internal sealed class FeedOptions
     public int Concurrency { get; private set; } = 32;
 
     /// <summary>
+    /// Most purchases started per second across the loops; 0 = as fast as the loops go. At a fixed rate below what the
+    /// drop reaches with the readers, the drops with and without them sell at the same pace, so the system's CPU per
+    /// order compares the readers' cost alone (at full speed, fewer orders/s also means smaller batches). Default 0.
+    /// </summary>
+    public int Rate { get; private set; }
+
+    /// <summary>
     /// Rounds of drops, each round one drop without readers or pollers, then one with the readers, one with the pollers
     /// and one with both (those that apply). Default 2.
     /// </summary>
@@ -56,9 +63,10 @@ internal sealed class FeedOptions
                 case "--stock": options.Stock = Positive(args[i], value); break;
                 case "--buyers": options.Buyers = Positive(args[i], value); break;
                 case "--concurrency": options.Concurrency = Positive(args[i], value); break;
+                case "--rate": options.Rate = NotNegative(args[i], value); break;
                 case "--runs": options.Runs = Positive(args[i], value); break;
                 case "--cost-probe": options.CostProbe = value; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --pollers, --poll-interval-ms, --stock, --buyers, --concurrency, --runs or --cost-probe.");
+                default: throw new ArgumentException($"Unknown option {args[i]}; expected --base-url, --readers, --pollers, --poll-interval-ms, --stock, --buyers, --concurrency, --rate, --runs or --cost-probe.");
             }
         }
 
