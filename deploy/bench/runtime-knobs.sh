@@ -23,11 +23,6 @@ mkdir -p "$OUT"
 trap 'deploy/local/cluster.sh down >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 
-nginx_latency() { # access-log first-line: p50 and p99 of the purchases logged after that line
-  tail -n +"$2" "$1" | awk '/POST [^ ]*\/purchases/ { for (i = 1; i <= NF; i++) if ($i ~ /^rt=/) print substr($i, 4) * 1000 }' |
-    sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "nginx p50 %.1f ms, p99 %.1f ms", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }'
-}
-
 for config in "$@"; do
   label=${config%%:*}
   settings=()
@@ -50,7 +45,7 @@ for config in "$@"; do
     line=$(jq -r '"\(.run.ordersPerSecondUntilLastOrder) orders/s, p50 \(.run.latencyMs.p50) ms, p99 \(.run.latencyMs.p99) ms, " +
       "CPU-s/1000 \(.cost.perThousandOrders."cpu.total") (api \(.cost.perThousandOrders."cpu.api"), silo \(.cost.perThousandOrders."cpu.silo"), postgres \(.cost.perThousandOrders."cpu.postgres"))"' \
       "$OUT/$label-$name.json" 2>/dev/null || echo "no report (see $OUT/$label-$name.json)")
-    [ "$name" = half ] && line="$line; $(nginx_latency "$FLEAMARKET_STATE/nginx/access.log" "$from")"
+    [ "$name" = half ] && line="$line; nginx $(deploy/bench/nginx-latency.py "$FLEAMARKET_STATE/nginx/access.log" "$from")"
     echo "$label $name: $line"
   done
 done
