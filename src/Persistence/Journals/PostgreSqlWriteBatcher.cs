@@ -115,12 +115,12 @@ internal sealed class PostgreSqlWriteBatcher(PostgreSqlDatabase database, string
     private List<PendingAppend> TakeBatch()
     {
         var batch = new List<PendingAppend>(Math.Min(_queue.Count, MaxBatch));
-        HashSet<(string, string)>? streams = null;
+        var streams = new HashSet<(string, string)>();
         var kept = 0;
         for (var i = 0; i < _queue.Count; i++)
         {
             var pending = _queue[i];
-            if (batch.Count < MaxBatch && (streams ??= []).Add((pending.Append.JournalName, pending.Append.StreamId))) batch.Add(pending);
+            if (batch.Count < MaxBatch && streams.Add((pending.Append.JournalName, pending.Append.StreamId))) batch.Add(pending);
             else _queue[kept++] = pending;
         }
 
