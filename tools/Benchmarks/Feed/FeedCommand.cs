@@ -115,7 +115,7 @@ internal static class FeedCommand
                 while (true)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    HttpResponseMessage response;
+                    HttpResponseMessage? response = null;
                     byte[] body;
                     try
                     {
@@ -124,6 +124,7 @@ internal static class FeedCommand
                     }
                     catch (HttpRequestException)
                     {
+                        response?.Dispose(); // the headers came, the body did not
                         // No answer (a connection reset): as a real client, retry with the same key.
                         Interlocked.Increment(ref transportErrors);
                         await Task.Delay(TimeSpan.FromMilliseconds(100));
