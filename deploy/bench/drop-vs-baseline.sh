@@ -27,6 +27,7 @@ CONCURRENCY=${CONCURRENCY:-128}
 SHAPES=${SHAPES:-hot spread}
 RUNS=${RUNS:-3}
 HALF=${HALF:-1}
+APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 BASELINE=tools/Baseline/bin/Release/net10.0/FleaMarket.Baseline.dll
@@ -80,7 +81,7 @@ warmup() { # url
 }
 shape_args() { case $1 in hot) echo "${hot[@]}" ;; spread) echo "${spread[@]}" ;; *) echo "unknown shape $1 (hot, spread)" >&2; exit 2 ;; esac; }
 
-url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
+url=$(deploy/local/cluster.sh up --silos 2 --apis "$APIS" | tail -1)
 source "$FLEAMARKET_STATE/ports.env"
 warmup "$url"
 for shape in $SHAPES; do
@@ -103,8 +104,9 @@ if [ "$HALF" = 1 ] && [[ " $SHAPES " == *" hot "* ]]; then
 fi
 
 # Same PostgreSQL server for the baseline: stop the FleaMarket processes, keep the database running.
-for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do kill "$(cat "$pidfile")" 2>/dev/null || true; done
+for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
 for pidfile in "$FLEAMARKET_STATE"/api-*/pid "$FLEAMARKET_STATE"/silo-*/pid; do
+  [ -f "$pidfile" ] || continue
   for _ in $(seq 1 600); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 done
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "DROP DATABASE IF EXISTS baseline" -c "CREATE DATABASE baseline" >/dev/null

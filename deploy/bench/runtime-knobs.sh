@@ -7,12 +7,13 @@
 # its own waiting to what it measures).
 #
 #   deploy/bench/runtime-knobs.sh as-configured nocgc:DOTNET_gcConcurrent=0 gen0:DOTNET_GCgen0size=0x4000000
+#   deploy/bench/runtime-knobs.sh two-tiers cohosted:APIS=0      (APIS=N: N API nodes; 0: the silos serve the API)
 #
 # Each configuration takes about 3.5 minutes. Bounded: every drop is cut off after 5 minutes; the cluster is
 # stopped on exit, also on failure (trap).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -gt 0 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 export FLEAMARKET_STATE=${FLEAMARKET_STATE:-$PWD/.state/knobs}
 export PasswordHasher__IterationCount=${PasswordHasher__IterationCount:-1000} DOTNET_gcServer=${DOTNET_gcServer:-0} FLEAMARKET_DASHBOARD=0
 HALF_RATE=${HALF_RATE:-1460}
@@ -27,8 +28,13 @@ for config in "$@"; do
   label=${config%%:*}
   settings=()
   [[ $config == *:* ]] && IFS=, read -ra settings <<<"${config#*:}"
+  # APIS=N among the settings is the API tier's size (0: the silos serve the API), not an environment variable.
+  apis=2 envs=()
+  for setting in "${settings[@]}"; do
+    if [[ $setting == APIS=* ]]; then apis=${setting#APIS=}; else envs+=("$setting"); fi
+  done
   deploy/local/cluster.sh down >/dev/null 2>&1 || true
-  url=$(env "${settings[@]}" deploy/local/cluster.sh up --silos 2 --apis 2 2>/dev/null | tail -1)
+  url=$(env "${envs[@]}" deploy/local/cluster.sh up --silos 2 --apis "$apis" 2>/dev/null | tail -1)
   source "$FLEAMARKET_STATE/ports.env"
   drop() { # name args...
     local name=$1; shift

@@ -3,13 +3,17 @@
 # PostgreSQL (grain state, order journals, reminders), redis-server (Orleans' membership table), N Orleans
 # silos, M stateless API nodes (Orleans clients) and nginx balancing over the API nodes.
 #
-#   deploy/local/cluster.sh up [--silos N] [--apis M]   start everything (default 2 silos, 2 APIs)
+#   deploy/local/cluster.sh up [--silos N] [--apis M]   start everything (default 2 silos, 2 APIs). --apis 0: no
+#                                                       separate API tier; every silo also serves the API (as the
+#                                                       embedded default does) and nginx balances over the silos
 #   deploy/local/cluster.sh status                      silos as Orleans sees them (membership view, activations per
 #                                                       grain type from each silo's /metrics), API nodes, endpoints
 #   deploy/local/cluster.sh add-silo                    start one more silo; Orleans places NEW activations on it too
 #                                                       (existing ones stay where they are unless the silos run with
-#                                                       Silo__ActivationRebalancer=true exported before up)
-#   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: the silo deactivates its grains, leaves)
+#                                                       Silo__ActivationRebalancer=true exported before up); with
+#                                                       --apis 0 it also joins nginx's upstreams once ready
+#   deploy/local/cluster.sh stop-silo N                 graceful stop (SIGTERM: the silo deactivates its grains, leaves;
+#                                                       with --apis 0 nginx stops sending it requests first)
 #   deploy/local/cluster.sh kill-silo N                 abrupt stop (SIGKILL: peers declare it Dead after ~2-3 s)
 #   deploy/local/cluster.sh add-api                     start one more API node and add it to nginx (reload)
 #   deploy/local/cluster.sh load [drop options...]      run tools/LoadTest's drop against nginx (no options: a 20 s hot-listing drop)
@@ -43,7 +47,7 @@ PG_PORT_BASE=${FLEAMARKET_PG_PORT_BASE:-25432}
 REDIS_PORT_BASE=${FLEAMARKET_REDIS_PORT_BASE:-26379}
 NGINX_PORT_BASE=${FLEAMARKET_HTTP_PORT_BASE:-28080}
 SILO_PORT_BASE=${FLEAMARKET_SILO_PORT_BASE:-21110}   # silo-N: silo-to-silo port base+N, its gateway port +1000, its admin port +2000
-API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-24110}     # api-N: base+N
+API_PORT_BASE=${FLEAMARKET_API_PORT_BASE:-24110}     # api-N: base+N; with --apis 0, silo-N's API port
 
 MEMBERSHIP_KEY=fleamarket/members/fleamarket  # Orleans' Redis clustering: "<ServiceId>/members/<ClusterId>"
 
@@ -173,9 +177,18 @@ start_silo() {
     "Silo__ListenAddress=127.0.0.1"
     "Silo__Port=$port"
     "Silo__GatewayPort=$gateway"
-    "Api__Enabled=false"
     "Admin__Urls=http://127.0.0.1:$admin"
   )
+  if cohosted; then
+    # The silo serves the API itself, behind nginx like an API node (same proxy trust, same load limits).
+    local api; api=$(alloc_port $((API_PORT_BASE + n)))
+    echo "API_PORT=$api" >>"$dir/env"
+    envs+=("Api__Enabled=true" "Urls=http://127.0.0.1:$api" "Api__TrustedProxies__0=127.0.0.1")
+    mapfile -t -O "${#envs[@]}" envs < <(api_load_limits_env)
+    log "silo-$n serves the API on http://127.0.0.1:$api"
+  else
+    envs+=("Api__Enabled=false")
+  fi
   local dashboard="/dashboard"
   if [ "${FLEAMARKET_DASHBOARD:-1}" = 0 ]; then envs+=("Dashboard__Enabled=false"); dashboard="(dashboard off)"; fi
   if [ -n "${FLEAMARKET_DASHBOARD_KEY:-}" ]; then envs+=("Dashboard__AccessKey=$FLEAMARKET_DASHBOARD_KEY"); fi
@@ -220,13 +233,23 @@ wait_api() {
   log "api-$n is ready (pid $(pid_of "$dir"))"
 }
 
+# The processes that serve the API: the API nodes, or with --apis 0 the silos (but not one being stopped).
 running_apis() {
   local d
-  for d in "$STATE"/api-*; do
-    [ -d "$d" ] && alive "$(pid_of "$d")" && echo "$d"
-  done
+  if cohosted; then
+    for d in "$STATE"/silo-*; do
+      [ -d "$d" ] && [ ! -e "$d/draining" ] && alive "$(pid_of "$d")" && echo "$d"
+    done
+  else
+    for d in "$STATE"/api-*; do
+      [ -d "$d" ] && alive "$(pid_of "$d")" && echo "$d"
+    done
+  fi
   return 0
 }
+
+# Set by up --apis 0 (recorded in ports.env): the silos serve the API, there are no API nodes.
+cohosted() { [ "${COHOSTED:-0}" = 1 ]; }
 
 write_nginx_conf() {
   local dir=$STATE/nginx
@@ -286,7 +309,7 @@ cmd_up() {
       *) die "up: unknown option $1 (use --silos N --apis M)" ;;
     esac
   done
-  [[ $silos =~ ^[1-9][0-9]*$ && $apis =~ ^[1-9][0-9]*$ ]] || die "up: --silos and --apis take positive numbers"
+  [[ $silos =~ ^[1-9][0-9]*$ && $apis =~ ^[0-9]+$ ]] || die "up: --silos takes a positive number, --apis a number (0: the silos serve the API)"
   if [ -f "$STATE/ports.env" ]; then
     load_ports
     if any_running; then die "a cluster is already running in $STATE (status, or down first)"; fi
@@ -302,7 +325,9 @@ cmd_up() {
   trap 'log "up failed; stopping what it started"; cmd_down >/dev/null 2>&1 || true' EXIT
   start_postgres
   start_redis
-  printf 'PG_PORT=%s\nREDIS_PORT=%s\n' "$PG_PORT" "$REDIS_PORT" >"$STATE/ports.env"
+  COHOSTED=0
+  [ "$apis" = 0 ] && COHOSTED=1
+  printf 'PG_PORT=%s\nREDIS_PORT=%s\nCOHOSTED=%s\n' "$PG_PORT" "$REDIS_PORT" "$COHOSTED" >"$STATE/ports.env"
   # The first silo applies the PostgreSQL schema and founds the cluster; the rest join together.
   start_silo 1
   wait_silo 1
@@ -313,7 +338,9 @@ cmd_up() {
   for ((i = 1; i <= apis; i++)); do wait_api "$i"; done
   start_nginx
   trap - EXIT
-  log "up in $((SECONDS - t0))s: $silos silos, $apis API nodes, http://127.0.0.1:$NGINX_PORT (state: $STATE)"
+  local tier="$apis API nodes"
+  cohosted && tier="the silos serve the API"
+  log "up in $((SECONDS - t0))s: $silos silos, $tier, http://127.0.0.1:$NGINX_PORT (state: $STATE)"
   echo "http://127.0.0.1:$NGINX_PORT"
 }
 
@@ -333,6 +360,12 @@ cmd_add_silo() {
   start_silo "$n"
   wait_silo "$n"
   trap - EXIT
+  if cohosted; then
+    # Ready means Active in the cluster; its API answers /health/ready too before nginx sends it buyers.
+    . "$STATE/silo-$n/env"
+    wait_http "http://127.0.0.1:$API_PORT/health/ready" "$(pid_of "$STATE/silo-$n")" "silo-$n (API)"
+    reload_nginx
+  fi
   echo "silo-$n"
 }
 
@@ -348,6 +381,11 @@ cmd_stop_silo() {
   local dir; dir=$(silo_dir "${1:-}")
   local pid; pid=$(pid_of "$dir")
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
+  if cohosted; then
+    # nginx first stops sending it new requests (a reload lets the requests under way finish).
+    touch "$dir/draining"
+    reload_nginx
+  fi
   log "silo-$1: SIGTERM (graceful: deactivates its grains, leaves the cluster)"
   stop_pid "$pid" "silo-$1" TERM
   log "silo-$1 stopped"
@@ -360,10 +398,13 @@ cmd_kill_silo() {
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
   log "silo-$1: SIGKILL"
   stop_pid "$pid" "silo-$1" KILL
+  # nginx has already given up on it (max_fails); its upstreams no longer name it.
+  if cohosted; then reload_nginx; fi
 }
 
 cmd_add_api() {
   require_up
+  if cohosted; then die "the silos serve the API in this cluster (up --apis 0): add-silo adds one to nginx too"; fi
   local n; n=$(next_index api)
   trap 'stop_pid "$(pid_of "$STATE/api-'"$n"'")" api-'"$n"' KILL' EXIT # an API node that failed to start does not linger
   start_api "$n"
@@ -427,7 +468,9 @@ cmd_status() {
   rm -f "$types"
   echo
   printf '%-8s %-8s %-8s %-32s %s\n' API PID PROCESS URL READY
-  for d in $(ls -d "$STATE"/api-* 2>/dev/null | sort -t- -k2 -n); do
+  local servers=("$STATE"/api-*)
+  cohosted && servers=("$STATE"/silo-*)
+  for d in $(ls -d "${servers[@]}" 2>/dev/null | sort -t- -k2 -n); do
     local name=${d##*/} pid; pid=$(pid_of "$d")
     . "$d/env"
     local ready=-
