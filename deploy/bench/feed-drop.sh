@@ -33,6 +33,7 @@ BUYERS=${BUYERS:-1000} # the per-buyer purchase limit (5/s) stays on: enough buy
 CONCURRENCY=${CONCURRENCY:-32}
 RATE=${RATE:-0} # most purchases started per second; 0 = as fast as the loops go
 RUNS=${RUNS:-2}
+APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
 for project in src/Silo src/Api tools/Benchmarks; do
   dotnet build -c Release "$project" >/dev/null || { echo "building $project failed" >&2; exit 1; }
 done
@@ -40,7 +41,7 @@ cleanup() { deploy/local/cluster.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
+url=$(deploy/local/cluster.sh up --silos 2 --apis "$APIS" | tail -1)
 echo "[feed $(date +%H:%M:%S)] cluster up at $url (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
 source "$FLEAMARKET_STATE/ports.env"
 timeout --signal=TERM 1200 dotnet tools/Benchmarks/bin/Release/net10.0/FleaMarket.Benchmarks.dll feed --base-url "$url" \

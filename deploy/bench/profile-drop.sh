@@ -15,11 +15,12 @@ export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 PERF_SECONDS=${PERF_SECONDS:-10}
 SHAPE=${SHAPE:-hot}
+APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 command -v perf >/dev/null || { echo "perf not found (apt-get install linux-perf)" >&2; exit 1; }
 for project in src/Silo src/Api tools/LoadTest; do dotnet build -c Release "$project" >/dev/null; done
 trap 'deploy/local/cluster.sh down >/dev/null 2>&1 || true' EXIT
-url=$(deploy/local/cluster.sh up --silos 2 --apis 2 | tail -1)
+url=$(deploy/local/cluster.sh up --silos 2 --apis "$APIS" | tail -1)
 mkdir -p "$OUT"
 case $SHAPE in
   hot) shape=(--listings 1 --stock 200000) ;;
@@ -46,7 +47,7 @@ timeout $((PERF_SECONDS + 30)) perf record -e cpu-clock -F 499 -g -a -o "$OUT/pe
 wait "$drop_pid" || true
 perf script -i "$OUT/perf.data" -F pid,tid,comm,ip,sym,dso >"$OUT/perf.txt" 2>/dev/null
 silos=$(cat "$FLEAMARKET_STATE"/silo-*/pid | paste -sd,)
-apis=$(cat "$FLEAMARKET_STATE"/api-*/pid | paste -sd,)
+apis=$(cat "$FLEAMARKET_STATE"/api-*/pid 2>/dev/null | paste -sd,)
 { echo "== silos ($silos)"; python3 deploy/bench/perf-report.py "$OUT/perf.txt" "$silos" 40
-  echo; echo "== API nodes ($apis)"; python3 deploy/bench/perf-report.py "$OUT/perf.txt" "$apis" 40; } | tee "$OUT/report.txt"
+  if [ -n "$apis" ]; then echo; echo "== API nodes ($apis)"; python3 deploy/bench/perf-report.py "$OUT/perf.txt" "$apis" 40; fi; } | tee "$OUT/report.txt"
 jq -r '"drop: \(.run.ordersPerSecondUntilLastOrder) orders/s, p50 \(.run.latencyMs.p50) ms, p99 \(.run.latencyMs.p99) ms"' "$OUT/drop.json" || true

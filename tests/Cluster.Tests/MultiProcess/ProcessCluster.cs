@@ -64,20 +64,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public async Task StartAsync(int silos = 2)
     {
         var started = Enumerable.Range(0, silos).Select(i => StartSilo($"silo-{(char)('a' + i)}")).ToList();
-        var api = HostProcess.Start("api", "Api", Directory, new Dictionary<string, string>
+        var api = HostProcess.Start("api", "Api", Directory, new Dictionary<string, string>(s_apiLimitsLifted)
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Cluster__Membership"] = "Redis",
             ["Cluster__ClusterId"] = ClusterId,
             ["Cluster__ServiceId"] = ServiceId,
             ["Redis__Configuration"] = RedisConfiguration,
-            // Every test client is 127.0.0.1 and these tests are about faults, not the abuse limits.
-            ["Api__LoginsPerAddress"] = "100000",
-            ["Api__RegistrationsPerAddress"] = "100000",
-            ["Api__ReadsPerSecond"] = "100000",
-            ["Api__ReadBurst"] = "100000",
-            ["Api__PurchasesPerSecond"] = "100000",
-            ["Api__PurchaseBurst"] = "100000",
         });
         _processes.Add(api);
         foreach (var silo in started) await WaitUntilReadyAsync(silo);
@@ -87,15 +80,51 @@ internal sealed class ProcessCluster : IAsyncDisposable
         _observer = await ClusterObserver.ConnectAsync(RedisConfiguration, ClusterId, ServiceId);
     }
 
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos that serve the API themselves (no separate API tier, as
+    /// <c>deploy/local/cluster.sh up --apis 0</c> runs them); each silo's API address is its only listening address
+    /// (<see cref="AdminAddress"/>: health and /metrics are on it). <see cref="ApiAddress"/> is the first silo's.
+    /// </summary>
+    public async Task StartCohostedAsync(int silos = 2)
+    {
+        var started = Enumerable.Range(0, silos).Select(i => StartSilo($"silo-{(char)('a' + i)}", serveApi: true)).ToList();
+        foreach (var silo in started) await WaitUntilReadyAsync(silo);
+        ApiAddress = AdminAddress(started[0]);
+        _observer = await ClusterObserver.ConnectAsync(RedisConfiguration, ClusterId, ServiceId);
+    }
+
+    /// <summary>Every test client is 127.0.0.1 and these tests are about faults, not the abuse limits.</summary>
+    private static readonly Dictionary<string, string> s_apiLimitsLifted = new()
+    {
+        ["Api__LoginsPerAddress"] = "100000",
+        ["Api__RegistrationsPerAddress"] = "100000",
+        ["Api__ReadsPerSecond"] = "100000",
+        ["Api__ReadBurst"] = "100000",
+        ["Api__PurchasesPerSecond"] = "100000",
+        ["Api__PurchaseBurst"] = "100000",
+        ["Api__FeedConnectionsPerAddress"] = "100000",
+    };
+
     /// <summary>How long a process may take to start on a loaded two-core machine.</summary>
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
 
-    /// <summary>Starts one more silo process with the cluster's settings (not waiting for it).</summary>
-    public HostProcess StartSilo(string name)
+    /// <summary>
+    /// Starts one more silo process with the cluster's settings (not waiting for it); with <paramref name="serveApi"/>
+    /// it serves the HTTP API on its one listening address instead of an admin endpoint.
+    /// </summary>
+    public HostProcess StartSilo(string name, bool serveApi = false)
     {
-        var silo = HostProcess.Start(name, "Silo", Directory, new Dictionary<string, string>(_settings)
+        var settings = new Dictionary<string, string>(_settings);
+        if (serveApi)
         {
-            ["Api__Enabled"] = "false",
+            foreach (var (key, value) in s_apiLimitsLifted) settings[key] = value;
+            settings["Urls"] = "http://127.0.0.1:0";
+            settings["Admin__Enabled"] = "false";
+        }
+
+        var silo = HostProcess.Start(name, "Silo", Directory, new Dictionary<string, string>(settings)
+        {
+            ["Api__Enabled"] = serveApi ? "true" : "false",
             ["Engines__Membership"] = "Redis",
             ["Engines__Storage"] = "PostgreSql",
             ["Silo__SiloName"] = name,
@@ -126,7 +155,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         await WaitUntilHealthyAsync(AdminAddress(silo), $"{silo.Name} is Active");
     }
 
-    /// <summary>The silo's admin endpoint (/health, /metrics).</summary>
+    /// <summary>The silo's admin endpoint (/health, /metrics); the API's address for a silo that serves it.</summary>
     public static Uri AdminAddress(HostProcess silo) => silo.ListeningOn.Count > 0
         ? silo.ListeningOn[0]
         : throw new InvalidOperationException($"{silo.Name} has not reported its admin address yet.");
