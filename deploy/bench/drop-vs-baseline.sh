@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The drop benchmark of record: FleaMarket on Orleans (2 silos + 2 API nodes behind nginx, Redis membership,
+# The drop benchmark of record: FleaMarket on Orleans (2 silos that serve the API behind nginx, Redis membership,
 # PostgreSQL storage, Orleans' dashboard off) against the baseline (one stateless ASP.NET Core API doing each
 # purchase as one PostgreSQL transaction) on the same machine, in the same run, driven by the same load tool, on
-# the same PostgreSQL server. Two shapes: a hot listing (one listing, stock that does not run out) and a spread
-# drop (1,000 listings); SHAPES="hot" runs only the first. Each shape runs RUNS times (default 3) on each side;
+# the same PostgreSQL server. Two shapes: a hot listing (one listing of 40,000 units) and a spread drop (1,000
+# listings of 1,000); SHAPES="hot" runs only the first. Each shape runs RUNS times (default 3) on each side;
 # the table gives the median of each figure and every run's JSON stays in $OUT. Then FleaMarket's hot listing
 # once more, paced at half its median rate, for the latency at 50% load (HALF=0 skips it). Each side first runs one
 # unmeasured drop of each shape (JIT, pools), and every measured drop starts on a quiescent database (VACUUM, then
-# CHECKPOINT), so no drop is billed for the maintenance its predecessor left.
+# CHECKPOINT), so no drop is billed for the maintenance its predecessor left. APIS=2 measures FleaMarket with a
+# separate API tier instead (2 API nodes, Orleans clients, behind nginx; the silos then serve no HTTP).
 #
 # Figures per run: acknowledged orders/s until the last order, p50/p99 latency, and the cost of the firing window
 # read by deploy/bench/system-cost.py at the opening and when the firing ends: CPU-seconds per 1,000 orders of all
@@ -27,7 +28,7 @@ CONCURRENCY=${CONCURRENCY:-128}
 SHAPES=${SHAPES:-hot spread}
 RUNS=${RUNS:-3}
 HALF=${HALF:-1}
-APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
+APIS=${APIS:-0} # API tier: 0 (default) = the two silos serve the API themselves; N = N separate API nodes
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 BASELINE=tools/Baseline/bin/Release/net10.0/FleaMarket.Baseline.dll

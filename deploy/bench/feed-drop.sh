@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The opening minute as REST consumers live it, through nginx: a hot-listing drop on a cluster of separate
-# processes (2 silos + 2 API nodes behind nginx, Redis membership, PostgreSQL storage, dashboard off), alone and
+# processes (2 silos that serve the API behind nginx; APIS=2 for 2 separate API nodes instead, Redis membership, PostgreSQL storage, dashboard off), alone and
 # with READERS event-stream readers of the market (GET /api/markets/{id}/events, each its own connection), POLLERS
 # people refreshing the listing (GET with If-None-Match every POLL_MS), and both. tools/Benchmarks `feed` drives it:
 # each drop sells STOCK units one per purchase from CONCURRENCY loops of BUYERS signed-in buyers, retrying 503 and
@@ -33,7 +33,7 @@ BUYERS=${BUYERS:-1000} # the per-buyer purchase limit (5/s) stays on: enough buy
 CONCURRENCY=${CONCURRENCY:-32}
 RATE=${RATE:-0} # most purchases started per second; 0 = as fast as the loops go
 RUNS=${RUNS:-2}
-APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
+APIS=${APIS:-0} # API tier: 0 (default) = the two silos serve the API themselves; N = N separate API nodes
 for project in src/Silo src/Api tools/Benchmarks; do
   dotnet build -c Release "$project" >/dev/null || { echo "building $project failed" >&2; exit 1; }
 done

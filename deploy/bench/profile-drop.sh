@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Where the CPU of a drop goes: a local cluster (2 silos + 2 API nodes behind nginx, dashboard off) started with
-# .NET's perf map, a hot-listing drop from tools/LoadTest, and a system-wide `perf record -g` (cpu-clock, 499 Hz)
-# for PERF_SECONDS (default 10) in the middle of the firing; then deploy/bench/perf-report.py for the silos and for
-# the API nodes. Needs root and perf (Debian's linux-perf). Leaves perf.data, the perf script text and the reports
+# Where the CPU of a drop goes: a local cluster (2 silos that serve the API behind nginx, or with APIS=2 two
+# separate API nodes; dashboard off) started with .NET's perf map, a hot-listing drop from tools/LoadTest, and a
+# system-wide `perf record -g` (cpu-clock, 499 Hz) for PERF_SECONDS (default 10) in the middle of the firing; then
+# deploy/bench/perf-report.py for the silos and for the API nodes, if any. Needs root and perf (Debian's linux-perf). Leaves perf.data, the perf script text and the reports
 # in $OUT (default .state/profile). SHAPE=spread profiles the 1,000-listing drop instead. Bounded (timeout on every
 # step); the cluster is stopped on exit.
 set -euo pipefail
@@ -15,7 +15,7 @@ export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 OUT=${OUT:-$FLEAMARKET_STATE/results}
 PERF_SECONDS=${PERF_SECONDS:-10}
 SHAPE=${SHAPE:-hot}
-APIS=${APIS:-2} # API nodes; 0: the two silos serve the API themselves (no separate tier)
+APIS=${APIS:-0} # API tier: 0 (default) = the two silos serve the API themselves; N = N separate API nodes
 LT=tools/LoadTest/bin/Release/net10.0/FleaMarket.LoadTest.dll
 command -v perf >/dev/null || { echo "perf not found (apt-get install linux-perf)" >&2; exit 1; }
 for project in src/Silo src/Api tools/LoadTest; do dotnet build -c Release "$project" >/dev/null; done

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A runtime setting tried on the drop: for each LABEL[:VAR=VALUE,VAR=VALUE...] argument, a fresh local cluster
-# (2 silos + 2 API nodes behind nginx, dashboard off) started with those environment variables, one unmeasured
+# (2 silos that serve the API behind nginx, dashboard off) started with those environment variables, one unmeasured
 # warm-up drop, two hot-listing drops at full rate and one paced at HALF_RATE orders/s (default 1460); one line per
 # drop: orders/s, p50, p99 (load tool), CPU-s per 1,000 orders (total, api, silo, postgres), and for the paced
 # drop nginx's own p50/p99 of the purchases (its access log's request time: the load tool on the same cores adds
 # its own waiting to what it measures).
 #
 #   deploy/bench/runtime-knobs.sh as-configured nocgc:DOTNET_gcConcurrent=0 gen0:DOTNET_GCgen0size=0x4000000
-#   deploy/bench/runtime-knobs.sh two-tiers cohosted:APIS=0      (APIS=N: N API nodes; 0: the silos serve the API)
+#   deploy/bench/runtime-knobs.sh cohosted two-tiers:APIS=2      (APIS=N: N separate API nodes; default 0)
 #
 # Each configuration takes about 3.5 minutes. Bounded: every drop is cut off after 5 minutes; the cluster is
 # stopped on exit, also on failure (trap).
@@ -29,7 +29,7 @@ for config in "$@"; do
   settings=()
   [[ $config == *:* ]] && IFS=, read -ra settings <<<"${config#*:}"
   # APIS=N among the settings is the API tier's size (0: the silos serve the API), not an environment variable.
-  apis=2 envs=()
+  apis=0 envs=()
   for setting in "${settings[@]}"; do
     if [[ $setting == APIS=* ]]; then apis=${setting#APIS=}; else envs+=("$setting"); fi
   done
