@@ -21,15 +21,7 @@ public sealed class CohostedSilosTests(EngineServersFixture engines, ITestOutput
     public async Task SilosServingTheApi_RequestsOnEitherSilo_OneSessionNoOversellFeedAndLogoutEverywhere()
     {
         await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("cohosted"));
-        try
-        {
-            await RunAsync(cluster);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
+        await cluster.RunShowingLogsOnFailureAsync(RunAsync, output);
     }
 
     private async Task RunAsync(ProcessCluster cluster)

@@ -22,15 +22,7 @@ public sealed class KillDuringDropTests(EngineServersFixture engines, ITestOutpu
     public async Task Purchase_SiloHoldingListingKilledMidDrop_LosesNothingAcknowledgedAndNeverOversells()
     {
         await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("drop"));
-        try
-        {
-            await RunAsync(cluster);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
+        await cluster.RunShowingLogsOnFailureAsync(RunAsync, output);
     }
 
     private async Task RunAsync(ProcessCluster cluster)

@@ -212,6 +212,20 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The tail of every process's log.</summary>
     public string Logs() => string.Join("\n", _processes.Select(p => p.Tail()));
 
+    /// <summary>Runs a test on this cluster; when it fails, the test's output gets every process's log tail first.</summary>
+    public async Task RunShowingLogsOnFailureAsync(Func<ProcessCluster, Task> test, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        try
+        {
+            await test(this);
+        }
+        catch
+        {
+            output.WriteLine(Logs());
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_observer is not null) await _observer.DisposeAsync();

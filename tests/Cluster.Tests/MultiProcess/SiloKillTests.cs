@@ -21,15 +21,7 @@ public sealed class SiloKillTests(EngineServersFixture engines, ITestOutputHelpe
     public async Task Cluster_SiloProcessesKilledOneAfterTheOther_ServeEverythingWrittenBeforeAndTakeNewWork()
     {
         await using var cluster = ProcessCluster.Create(engines.Redis.Endpoint, await engines.Postgres.CreateDatabaseAsync("kill"));
-        try
-        {
-            await RunAsync(cluster);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
+        await cluster.RunShowingLogsOnFailureAsync(RunAsync, output);
     }
 
     private async Task RunAsync(ProcessCluster cluster)

@@ -27,15 +27,7 @@ public sealed class ReminderDurabilityTests(EngineServersFixture engines, ITestO
             ["Markets__ReminderPeriod"] = "00:00:01",
             ["Reminders__MinimumReminderPeriod"] = "00:00:01",
         });
-        try
-        {
-            await RunAsync(cluster, database);
-        }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
+        await cluster.RunShowingLogsOnFailureAsync(c => RunAsync(c, database), output);
     }
 
     private async Task RunAsync(ProcessCluster cluster, string database)
