@@ -382,9 +382,10 @@ cmd_stop_silo() {
   local pid; pid=$(pid_of "$dir")
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
   if cohosted; then
-    # nginx first stops sending it new requests (a reload lets the requests under way finish).
+    # nginx first stops sending it new requests (a reload lets the requests under way finish); the last silo
+    # stays nginx's upstream (nginx needs one), so its requests get 502 → 503 once it is gone.
     touch "$dir/draining"
-    reload_nginx
+    if [ -n "$(running_apis)" ]; then reload_nginx; else rm -f "$dir/draining"; fi
   fi
   log "silo-$1: SIGTERM (graceful: deactivates its grains, leaves the cluster)"
   stop_pid "$pid" "silo-$1" TERM
@@ -398,8 +399,8 @@ cmd_kill_silo() {
   alive "$pid" || { log "silo-$1 is not running"; return 0; }
   log "silo-$1: SIGKILL"
   stop_pid "$pid" "silo-$1" KILL
-  # nginx has already given up on it (max_fails); its upstreams no longer name it.
-  if cohosted; then reload_nginx; fi
+  # nginx has already given up on it (max_fails); its upstreams no longer name it (unless it was the last one).
+  if cohosted && [ -n "$(running_apis)" ]; then reload_nginx; fi
 }
 
 cmd_add_api() {
