@@ -70,10 +70,12 @@ internal sealed class FleaMarketCluster : IAsyncDisposable
             }
         });
         var cluster = builder.Build();
+        using var reminders = new ReminderServicesStarted();
         await cluster.DeployAsync();
         var fleaMarket = new FleaMarketCluster(cluster, store);
         try
         {
+            await reminders.WaitForAsync(() => cluster.GetActiveSilos().Select(s => s.SiloAddress), TimeSpan.FromSeconds(90));
             var siloHandles = cluster.GetActiveSilos().ToArray();
             var apiSilos = new HashSet<SiloAddress>();
             for (var i = 0; i < apiNodes; i++)
