@@ -56,7 +56,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
         });
         Cluster = builder.Build();
+        using var reminders = new ReminderServicesStarted();
         await Cluster.DeployAsync();
+        await reminders.WaitForAsync(() => Cluster.GetActiveSilos().Select(s => s.SiloAddress), TimeSpan.FromSeconds(90));
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using FleaMarket.TestKit;
 using Orleans.Reminders.Diagnostics;
 using Orleans.Runtime;
 
-namespace FleaMarket.Api.Tests.Infrastructure;
+namespace FleaMarket.TestKit.Orleans;
 
 /// <summary>
 /// The silos whose reminder service has finished loading its table, from Orleans' reminder diagnostics. A silo's
