@@ -114,15 +114,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// </summary>
     public HostProcess StartSilo(string name, bool serveApi = false)
     {
-        var settings = new Dictionary<string, string>(_settings);
-        if (serveApi)
-        {
-            foreach (var (key, value) in s_apiLimitsLifted) settings[key] = value;
-            settings["Urls"] = "http://127.0.0.1:0";
-            settings["Admin__Enabled"] = "false";
-        }
-
-        var silo = HostProcess.Start(name, "Silo", Directory, new Dictionary<string, string>(settings)
+        var settings = new Dictionary<string, string>(_settings)
         {
             ["Api__Enabled"] = serveApi ? "true" : "false",
             ["Engines__Membership"] = "Redis",
@@ -143,7 +135,15 @@ internal sealed class ProcessCluster : IAsyncDisposable
             ["GrainDirectory__RangeLeaseDuration"] = "00:00:05",
             // PBKDF2 at production strength costs ~50 ms a login on this machine; the tests sign up dozens of users.
             ["PasswordHasher__IterationCount"] = "1000",
-        });
+        };
+        if (serveApi)
+        {
+            foreach (var (key, value) in s_apiLimitsLifted) settings[key] = value;
+            settings["Urls"] = "http://127.0.0.1:0";
+            settings["Admin__Enabled"] = "false";
+        }
+
+        var silo = HostProcess.Start(name, "Silo", Directory, settings);
         _processes.Add(silo);
         return silo;
     }
