@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 
-namespace FleaMarket.Api.Tests.Feed;
+namespace FleaMarket.TestKit;
 
 /// <summary>
 /// A reader of <c>GET /api/markets/{id}/events</c>: the response is read as a stream by the framework's SSE parser
 /// in the background, and every event is kept for the test to wait on. Disposing it hangs up, as a browser does.
 /// </summary>
-internal sealed class EventStream : IAsyncDisposable
+public sealed class EventStream : IAsyncDisposable
 {
     private readonly List<SseItem<string>> _events = [];
     private readonly CancellationTokenSource _stop = new();
@@ -58,7 +58,7 @@ internal sealed class EventStream : IAsyncDisposable
     public async Task<SseItem<string>> WaitForAsync(Func<SseItem<string>, bool> predicate, string what, TimeSpan? timeout = null)
     {
         SseItem<string>? found = null;
-        await TestKit.Eventually.WaitUntilAsync(() =>
+        await Eventually.WaitUntilAsync(() =>
         {
             found = Events.Where(predicate).Cast<SseItem<string>?>().FirstOrDefault();
             return found is not null || Ended;
@@ -92,7 +92,7 @@ internal sealed class EventStream : IAsyncDisposable
 
     /// <summary>Waits until the stream shows <paramref name="remaining"/> for the listing.</summary>
     public Task WaitForRemainingAsync(string listingId, int remaining, TimeSpan? timeout = null) =>
-        TestKit.Eventually.WaitUntilAsync(() => RemainingOf(listingId) == remaining,
+        Eventually.WaitUntilAsync(() => RemainingOf(listingId) == remaining,
             $"the stream to show {remaining} left of {listingId} (it shows {RemainingOf(listingId)?.ToString() ?? "nothing"})", timeout ?? TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()

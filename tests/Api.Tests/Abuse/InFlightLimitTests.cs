@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FleaMarket.Api.Tests.Contract;
-using FleaMarket.Api.Tests.Feed;
 using FleaMarket.Api.Tests.Infrastructure;
+using EventStream = FleaMarket.TestKit.EventStream;
 
 namespace FleaMarket.Api.Tests.Abuse;
 

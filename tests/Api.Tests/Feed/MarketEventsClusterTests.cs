@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using static FleaMarket.Api.Tests.Feed.MarketEventsTests;
+using EventStream = FleaMarket.TestKit.EventStream;
 
 namespace FleaMarket.Api.Tests.Feed;
 

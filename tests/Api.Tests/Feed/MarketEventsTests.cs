@@ -8,6 +8,7 @@ using FleaMarket.Api.Tests.Contract;
 using FleaMarket.Api.Tests.Infrastructure;
 using FleaMarket.Grains;
 using Eventually = FleaMarket.TestKit.Eventually;
+using EventStream = FleaMarket.TestKit.EventStream;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FleaMarket.Api.Tests.Feed;

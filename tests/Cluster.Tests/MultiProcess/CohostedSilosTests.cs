@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using FleaMarket.Cluster.Tests.Engines;
+using FleaMarket.TestKit;
 using Xunit.Abstractions;
 
 namespace FleaMarket.Cluster.Tests.MultiProcess;
@@ -40,8 +39,9 @@ public sealed class CohostedSilosTests(EngineServersFixture engines, ITestOutput
         var listingId = await Shop.AddListingAsync(second, seller, marketId, "Poster", stock, s_settle);
 
         // A reader of the second silo's feed, open before the drop.
-        using var feed = await FeedReader.OpenAsync(ProcessCluster.AdminAddress(cluster.Silos[1]), marketId);
-        Assert.Equal(stock, await feed.WaitForRemainingAsync(listingId, r => r == stock, s_settle));
+        using var feedHttp = new HttpClient { BaseAddress = ProcessCluster.AdminAddress(cluster.Silos[1]), Timeout = Timeout.InfiniteTimeSpan };
+        await using var feed = await EventStream.OpenAsync(feedHttp, marketId);
+        await feed.WaitForRemainingAsync(listingId, stock, s_settle);
 
         // Twenty buyers, two units each and one more: each buyer's purchases alternate between the silos.
         var buyers = new List<Shopper>();
@@ -57,7 +57,7 @@ public sealed class CohostedSilosTests(EngineServersFixture engines, ITestOutput
         Assert.Equal(0, await Shop.RemainingAsync(second, listingId, s_settle));
         var orders = Shop.OrderIds(await Shop.MarketOrdersAsync(first, seller, marketId, s_settle));
         Assert.Equal(acknowledged.Select(a => a.OrderId).Order(), orders.Order());
-        Assert.Equal(0, await feed.WaitForRemainingAsync(listingId, r => r == 0, s_settle));
+        await feed.WaitForRemainingAsync(listingId, 0, s_settle);
         output.WriteLine($"{acknowledged.Count} orders through both silos ({counts}); the second silo's feed reached 0");
 
         // A buyer seen on the second silo just now (its session cache holds the session), logged out on the first:
@@ -68,75 +68,5 @@ public sealed class CohostedSilosTests(EngineServersFixture engines, ITestOutput
         await first.SendAsync(HttpMethod.Delete, "/api/sessions/current", null, HttpStatusCode.NoContent, buyer.Token);
         var after = await second.TrySendAsync(HttpMethod.Get, "/api/me/orders", null, buyer.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, after.Status);
-    }
-
-    /// <summary>A Server-Sent Events reader of a market's feed: the last <c>remaining</c> it saw per listing.</summary>
-    private sealed class FeedReader : IDisposable
-    {
-        private readonly HttpClient _http;
-        private readonly HttpResponseMessage _response;
-        private readonly StreamReader _reader;
-        private readonly Dictionary<string, int> _remaining = new(StringComparer.Ordinal);
-
-        private FeedReader(HttpClient http, HttpResponseMessage response, StreamReader reader)
-        {
-            _http = http;
-            _response = response;
-            _reader = reader;
-        }
-
-        public static async Task<FeedReader> OpenAsync(Uri node, string marketId)
-        {
-            var http = new HttpClient { BaseAddress = node, Timeout = Timeout.InfiniteTimeSpan };
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/markets/{marketId}/events");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return new FeedReader(http, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
-        }
-
-        /// <summary>Reads events until the listing's remaining stock satisfies <paramref name="expected"/>; returns it.</summary>
-        public async Task<int> WaitForRemainingAsync(string listingId, Func<int, bool> expected, TimeSpan deadline)
-        {
-            using var cancel = new CancellationTokenSource(deadline);
-            string? type = null;
-            while (!(_remaining.TryGetValue(listingId, out var now) && expected(now)))
-            {
-                string? line;
-                try
-                {
-                    line = await _reader.ReadLineAsync(cancel.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new TimeoutException($"The feed did not show the expected stock of {listingId} within {deadline} (last seen: " +
-                        $"{(_remaining.TryGetValue(listingId, out var last) ? last : "nothing")}).");
-                }
-
-                Assert.NotNull(line); // the stream never ends by itself
-                if (line.StartsWith("event:", StringComparison.Ordinal)) type = line[6..].Trim();
-                if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
-                var data = JsonDocument.Parse(line[5..]).RootElement;
-                if (type == "market")
-                {
-                    foreach (var listing in data.GetProperty("listings").EnumerateArray()) Note(listing);
-                }
-                else if (type == "listing")
-                {
-                    Note(data);
-                }
-            }
-
-            return _remaining[listingId];
-        }
-
-        private void Note(JsonElement listing) => _remaining[listing.GetProperty("listingId").GetString()!] = listing.GetProperty("remaining").GetInt32();
-
-        public void Dispose()
-        {
-            _reader.Dispose();
-            _response.Dispose();
-            _http.Dispose();
-        }
     }
 }
